@@ -1,0 +1,28 @@
+"""One API object, one schema: each app owns its router, mounted here."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from people.api import router as people_router
+from stats.api import router as stats_router
+
+api = NinjaAPI(title="Linli API", version="1", openapi_url="/openapi.json", docs_url="/docs", urls_namespace="api")
+api.add_router("/", people_router)
+api.add_router("/stats", stats_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)

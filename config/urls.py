@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+from places import views as places_views
+from people import views as people_views
+
+from .api import api
+
+admin.site.site_header = "Linli 邻里"
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("stats/", include("stats.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("people.urls")),
+]
+
+if settings.BENCH_FLOOR:
+    urlpatterns.append(path("bench/floor/", places_views.floor, name="bench-floor"))

@@ -1,0 +1,163 @@
+"""Back office. Every admin page goes through the same policy and masking as the site:
+querysets are cut to the user's scope, mobile numbers shown masked, ID numbers never."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.masking import mask_mobile
+from core.models import AuditEntry
+from places.models import Place, Room, Unit, Venue
+
+from . import policy
+from .models import ConsentRecord, JoinRequest, Membership, Organisation, Person, RoleAssignment
+
+
+class PolicyAdminSite(admin.AdminSite):
+    site_header = "Linli 邻里"
+    site_title = "Linli"
+
+    def has_permission(self, request):
+        return policy.can_use_admin(request.user)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the places the user manages (community staff, sub-district admins)."""
+
+    path_field = "path"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        paths = policy.scope_paths(request.user, policy.MANAGER_ROLES)
+        return qs.filter(policy._path_q(self.path_field, paths))
+
+    def has_module_permission(self, request):
+        return policy.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.can_use_admin(request.user)
+
+    def has_add_permission(self, request):
+        return policy.can_use_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+site = admin.site
+site.__class__ = PolicyAdminSite
+
+
+@admin.register(Place)
+class PlaceAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "parent", "management", "join_code"]
+    list_filter = ["kind", "management"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ["label", "building", "kind", "area", "area_source", "developer_holding"]
+    list_filter = ["kind", "area_source", "developer_holding"]
+    search_fields = ["label", "building__name"]
+    raw_id_fields = ["building"]
+    list_select_related = ["building"]
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+
+
+@admin.register(Venue)
+class VenueAdmin(ScopedAdmin):
+    path_field = "place__path"
+    list_display = ["name", "place", "floor_area", "opened_on"]
+    search_fields = ["name"]
+    raw_id_fields = ["place"]
+    inlines = [RoomInline]
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["name", "masked_mobile", "birth_year", "migratory", "is_active"]
+    search_fields = ["name", "name_pinyin", "name_initials"]
+    list_filter = ["migratory", "is_active"]
+    fields = ["name", "birth_year", "migratory", "preferred_language", "is_active"]
+    readonly_fields = []
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            return Person.objects.all()
+        return policy.people_for(request.user)
+
+    @admin.display(description=_("mobile number"))
+    def masked_mobile(self, obj):
+        return mask_mobile(obj.mobile)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["person"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "place"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["place", "parent"]
+    filter_horizontal = ["served_places"]
+    inlines = [MembershipInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin):
+    list_display = ["person", "role", "place", "organisation", "granted_at", "ended_at"]
+    list_filter = ["role"]
+    raw_id_fields = ["person", "place", "organisation", "granted_by"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(ScopedAdmin):
+    list_display = ["person", "unit", "relation", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["person", "unit", "building", "decided_by"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ["person", "purpose", "notice_version", "granted_at", "withdrawn_at"]
+    list_filter = ["purpose", "notice_version"]
+    raw_id_fields = ["person"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

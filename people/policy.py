@@ -1,0 +1,252 @@
+"""The one place where access is decided.
+
+Every permission in Linli is a question to this module: views, the JSON API, the admin and
+templates all ask it. A role acts within the place subtree it was granted (property staff: within
+the compounds their company serves); a resident sees their own household and public information.
+
+The ``get_<thing>_for`` helpers fetch and check in one call and raise ``Http404`` for anything
+the user may not see, so "missing" and "forbidden" look the same.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from core.masking import IdMask
+from places.models import Place, Unit
+
+from .models import HouseholdMember, JoinRequest, Organisation, Person, Role, RoleAssignment, SensitiveTag
+
+LEADER_ROLES = frozenset({Role.BUILDING_LEADER, Role.LANE_LEADER, Role.STREET_LEADER})
+# Who may browse places and the people directory within their scope.
+DIRECTORY_ROLES = LEADER_ROLES | {Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN, Role.PROPERTY_STAFF}
+PLACE_ROLES = DIRECTORY_ROLES | {Role.OWNERS_COMMITTEE, Role.MEDIATOR}
+# Who cares for the households of a building and may see their sensitive tags (PIPL Art 28).
+CARING_ROLES = LEADER_ROLES | {Role.COMMUNITY_STAFF}
+# Who may reveal a full mobile number (audited, with a reason).
+PHONE_REVEAL_ROLES = LEADER_ROLES | {Role.COMMUNITY_STAFF, Role.PROPERTY_STAFF}
+# Who may reveal a full ID number (audited, with a reason). DOMAIN-RULES "Masking".
+ID_REVEAL_ROLES = frozenset({Role.COMMUNITY_STAFF})
+ID_STAFF_MASK_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN})
+ID_LEADER_MASK_ROLES = LEADER_ROLES | {Role.VOLUNTEER}
+JOIN_DECIDER_ROLES = frozenset({Role.BUILDING_LEADER, Role.COMMUNITY_STAFF})
+MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN})
+ALL_ROLES = frozenset(Role)
+
+# Which roles a manager may grant: community staff grant the neighbourhood roles in their
+# community; only a sub-district administrator grants community staff and administrators.
+GRANTABLE_BY = {
+    Role.COMMUNITY_STAFF: ALL_ROLES - {Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN},
+    Role.SUBDISTRICT_ADMIN: ALL_ROLES,
+}
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+def _role_paths(user) -> dict[str, list[str]]:
+    """Role → place paths it covers, loaded once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_linli_role_paths", None)
+    if cached is not None:
+        return cached
+    result: dict[str, list[str]] = {}
+    if user.is_superuser:
+        roots = list(Place.objects.filter(parent__isnull=True).values_list("path", flat=True))
+        result = {role: roots for role in ALL_ROLES}
+    else:
+        assignments = RoleAssignment.objects.active().filter(person=user).select_related("organisation")
+        company_ids = []
+        for a in assignments:
+            if a.role == Role.PROPERTY_STAFF and a.organisation_id:
+                company_ids.append(a.organisation_id)
+            else:
+                result.setdefault(a.role, []).append(a.path)
+        if company_ids:
+            served = Place.objects.filter(serving_organisations__in=company_ids).values_list("path", flat=True)
+            result.setdefault(Role.PROPERTY_STAFF, []).extend(served)
+    user._linli_role_paths = result
+    return result
+
+
+def roles_of(user) -> set[str]:
+    return set(_role_paths(user))
+
+
+def scope_paths(user, roles=ALL_ROLES) -> list[str]:
+    """The minimal list of subtree roots the user's given roles cover."""
+    paths = sorted({p for role, ps in _role_paths(user).items() if role in roles for p in ps})
+    minimal: list[str] = []
+    for p in paths:
+        if not any(p.startswith(m) for m in minimal):
+            minimal.append(p)
+    return minimal
+
+
+def covers(user, path: str, roles=ALL_ROLES) -> bool:
+    return bool(path) and any(path.startswith(p) for p in scope_paths(user, roles))
+
+
+def has_role(user, roles=ALL_ROLES) -> bool:
+    return bool(scope_paths(user, roles))
+
+
+def is_staff_member(user) -> bool:
+    """Anyone holding a role that works with places (used to show the staff navigation)."""
+    return has_role(user, PLACE_ROLES)
+
+
+def _path_q(field: str, paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+# --- places ----------------------------------------------------------------------------------
+
+def places_for(user) -> QuerySet[Place]:
+    return Place.objects.filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+
+
+def get_place_for(user, pk) -> Place:
+    place = Place.objects.filter(pk=pk).first()
+    if place is None or not covers(user, place.path, PLACE_ROLES):
+        raise Http404
+    return place
+
+
+def can_edit_place(user, place: Place) -> bool:
+    return covers(user, place.path, MANAGER_ROLES)
+
+
+def units_for(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+
+
+# --- people ----------------------------------------------------------------------------------
+
+def home_units(user) -> QuerySet[Unit]:
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    return Unit.objects.filter(members__person=user)
+
+
+def people_for(user) -> QuerySet[Person]:
+    """Persons in the directory: those living under the user's directory scope."""
+    paths = scope_paths(user, DIRECTORY_ROLES)
+    if not paths:
+        return Person.objects.none()
+    lives_there = HouseholdMember.objects.filter(_path_q("path", paths), person=OuterRef("pk"))
+    return Person.objects.filter(Exists(lives_there), anonymised_at__isnull=True)
+
+
+def person_paths(person: Person) -> list[str]:
+    return list(person.households.values_list("path", flat=True))
+
+
+def can_view_person(user, person: Person) -> bool:
+    if getattr(user, "is_authenticated", False) and user.pk == person.pk:
+        return True
+    return any(covers(user, p, DIRECTORY_ROLES) for p in person_paths(person))
+
+
+def get_person_for(user, pk) -> Person:
+    person = Person.objects.filter(pk=pk).first()
+    if person is None or not can_view_person(user, person):
+        raise Http404
+    return person
+
+
+def id_mask_for(user, person: Person) -> IdMask:
+    if getattr(user, "is_authenticated", False) and user.pk == person.pk:
+        return IdMask.FULL
+    paths = person_paths(person)
+    if any(covers(user, p, ID_STAFF_MASK_ROLES) for p in paths):
+        return IdMask.STAFF
+    if any(covers(user, p, ID_LEADER_MASK_ROLES) for p in paths):
+        return IdMask.LEADER
+    return IdMask.HIDDEN
+
+
+def can_reveal(user, person: Person, field: str) -> bool:
+    """Full mobile or ID number for staff who need it; every reveal is audited by the action."""
+    roles = ID_REVEAL_ROLES if field == "id_number" else PHONE_REVEAL_ROLES
+    return any(covers(user, p, roles) for p in person_paths(person))
+
+
+def can_view_sensitive(user, path: str) -> bool:
+    return covers(user, path, CARING_ROLES)
+
+
+def sensitive_tags_for(user) -> QuerySet[SensitiveTag]:
+    return SensitiveTag.objects.filter(_path_q("path", scope_paths(user, CARING_ROLES)))
+
+
+def can_manage_people(user, path: str) -> bool:
+    """Edit persons, households and ownership, import rosters."""
+    return covers(user, path, MANAGER_ROLES)
+
+
+def can_import(user) -> bool:
+    return has_role(user, MANAGER_ROLES)
+
+
+# --- roles and organisations -----------------------------------------------------------------
+
+def can_grant(user, role: str, place: Place) -> bool:
+    return any(covers(user, place.path, {granter}) and role in grantable for granter, grantable in GRANTABLE_BY.items())
+
+
+def roles_visible_to(user) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.active().filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    """Organisations are public in name, kind and place to every signed-in user."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.all()
+
+
+def get_organisation_for(user, pk) -> Organisation:
+    org = organisations_for(user).filter(pk=pk).select_related("place").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def can_view_members(user, org: Organisation) -> bool:
+    if covers(user, org.path, PLACE_ROLES):
+        return True
+    return getattr(user, "is_authenticated", False) and org.memberships.filter(person=user).exists()
+
+
+def can_manage_organisation(user, org: Organisation) -> bool:
+    if covers(user, org.path, MANAGER_ROLES):
+        return True
+    return getattr(user, "is_authenticated", False) and org.memberships.filter(
+        person=user, position__in=["chair", "secretary"]
+    ).exists()
+
+
+# --- join requests ---------------------------------------------------------------------------
+
+def join_requests_for(user) -> QuerySet[JoinRequest]:
+    return JoinRequest.objects.filter(_path_q("path", scope_paths(user, JOIN_DECIDER_ROLES)))
+
+
+def can_decide_join(user, request: JoinRequest) -> bool:
+    return covers(user, request.path, JOIN_DECIDER_ROLES)
+
+
+def get_join_request_for(user, pk) -> JoinRequest:
+    jr = JoinRequest.objects.filter(pk=pk).select_related("person", "unit", "building").first()
+    if jr is None or not (can_decide_join(user, jr) or jr.person_id == getattr(user, "pk", None)):
+        raise Http404
+    return jr
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+def can_use_admin(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active and (user.is_superuser or has_role(user, MANAGER_ROLES))

@@ -1,0 +1,88 @@
+"""Read-side queries for people pages: each returns a queryset shaped for its page."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from places.models import Place, Unit, Venue
+
+from . import policy
+from .models import HouseholdMember, Organisation, Person, Role, RoleAssignment
+
+PAGE_SIZE = 20
+
+
+def leaders_for(building: Place) -> QuerySet[RoleAssignment]:
+    """The building's own leader first, then lane and street leaders above it."""
+    order = {Role.BUILDING_LEADER: 0, Role.LANE_LEADER: 1, Role.STREET_LEADER: 2}
+    qs = (
+        RoleAssignment.objects.active()
+        .filter(role__in=list(order), place_id__in=building.ancestor_ids)
+        .select_related("person", "place")
+    )
+    return sorted(qs, key=lambda ra: (order[ra.role], ra.pk))
+
+
+def my_homes(person: Person) -> list[HouseholdMember]:
+    return list(
+        HouseholdMember.objects.filter(person=person).select_related("unit__building").order_by("unit__building__name", "unit__label")
+    )
+
+
+def community_of(place: Place) -> Place | None:
+    return Place.objects.communities().filter(pk__in=place.ancestor_ids).first()
+
+
+def venues_in(place: Place) -> QuerySet[Venue]:
+    return Venue.objects.filter(place__path__startswith=place.path).select_related("place").order_by("name")
+
+
+def organisations_in(place: Place) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(path__startswith=place.path).select_related("place").order_by("kind", "name")
+
+
+def search_people(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
+    q = (q or "").strip()
+    if not q:
+        return qs
+    if q.isascii():
+        q = q.lower().replace(" ", "")
+        if q.isdigit():  # staff see the last four digits of a masked number
+            return qs.filter(mobile__endswith=q)
+        return qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+    return qs.filter(name__startswith=q) if len(q) == 1 else qs.filter(name__contains=q)
+
+
+def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
+    """One page of the people directory, ordered by pinyin. No total count: counting every person
+    in a sub-district on each page view would cost more than the page itself."""
+    page = max(page, 1)
+    qs = search_people(policy.people_for(user), q).order_by("name_pinyin", "id").only(
+        "id", "name", "mobile", "birth_year", "migratory"
+    )
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(qs[offset : offset + PAGE_SIZE + 1])
+    people = rows[:PAGE_SIZE]
+    homes: dict[int, list[str]] = {}
+    for hm in HouseholdMember.objects.filter(person__in=people).select_related("unit__building").order_by("unit__label"):
+        homes.setdefault(hm.person_id, []).append(f"{hm.unit.building.name} {hm.unit.label}")
+    for p in people:
+        p.homes = homes.get(p.pk, [])
+    return people, len(rows) > PAGE_SIZE
+
+
+def children_with_counts(place: Place) -> QuerySet[Place]:
+    return place.children.annotate(child_count=Count("children", distinct=True), unit_count=Count("units", distinct=True)).order_by("kind", "name")
+
+
+def buildings_in(place: Place) -> QuerySet[Place]:
+    """Every building under a place, with its unit count and leader, in one query plus one prefetch."""
+    leaders = RoleAssignment.objects.active().filter(role=Role.BUILDING_LEADER).select_related("person")
+    return (
+        Place.objects.filter(kind=Place.Kind.BUILDING, path__startswith=place.path)
+        .annotate(unit_count=Count("units"))
+        .prefetch_related(Prefetch("role_assignments", queryset=leaders, to_attr="leaders"))
+        .order_by("path")
+    )
+
+
+def units_of(building: Place) -> QuerySet[Unit]:
+    return building.units.annotate(member_count=Count("members")).order_by("label")
