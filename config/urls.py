@@ -8,7 +8,6 @@ from people import views as people_views
 
 from .api import api
 
-admin.site.site_header = "Linli 邻里"
 
 urlpatterns = [
     path("", people_views.home, name="home"),

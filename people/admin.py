@@ -12,14 +12,6 @@ from . import policy
 from .models import ConsentRecord, JoinRequest, Membership, Organisation, Person, RoleAssignment
 
 
-class PolicyAdminSite(admin.AdminSite):
-    site_header = "Linli 邻里"
-    site_title = "Linli"
-
-    def has_permission(self, request):
-        return policy.can_use_admin(request.user)
-
-
 class ScopedAdmin(admin.ModelAdmin):
     """Rows limited to the places the user manages (community staff, sub-district admins)."""
 
@@ -46,10 +38,6 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-
-site = admin.site
-site.__class__ = PolicyAdminSite
 
 
 @admin.register(Place)
