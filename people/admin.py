@@ -2,8 +2,10 @@
 querysets are cut to the user's scope, mobile numbers shown masked, ID numbers never."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.masking import mask_mobile
 from core.models import AuditEntry
 from places.models import Place, Room, Unit, Venue
@@ -13,9 +15,16 @@ from .models import ConsentRecord, JoinRequest, Membership, Organisation, Person
 
 
 class ScopedAdmin(admin.ModelAdmin):
-    """Rows limited to the places the user manages (community staff, sub-district admins)."""
+    """Rows limited to the places the user manages (community staff, sub-district admins).
+
+    Changes are allowed only to objects whose place the user manages, checked again on save, so a
+    raw id typed into a form cannot reach outside the user's scope.
+    """
 
     path_field = "path"
+
+    def scope_path(self, obj) -> str:
+        return getattr(obj, "path", "") or ""
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -30,14 +39,26 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return policy.can_use_admin(request.user)
 
-    def has_change_permission(self, request, obj=None):
-        return policy.can_use_admin(request.user)
-
     def has_add_permission(self, request):
         return policy.can_use_admin(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return policy.can_use_admin(request.user)
+        return request.user.is_superuser or policy.can_manage_people(request.user, self.scope_path(obj))
+
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and not policy.can_manage_people(request.user, self.new_scope_path(obj)):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="admin.changed" if change else "admin.added", obj=obj)
+
+    def new_scope_path(self, obj) -> str:
+        """The path the object will have once saved (its own path is computed on save)."""
+        return self.scope_path(obj)
 
 
 @admin.register(Place)
@@ -48,6 +69,9 @@ class PlaceAdmin(ScopedAdmin):
     raw_id_fields = ["parent"]
     readonly_fields = ["path", "depth"]
 
+    def new_scope_path(self, obj) -> str:
+        return obj.path or (obj.parent.path if obj.parent_id else "")
+
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
@@ -56,6 +80,9 @@ class UnitAdmin(ScopedAdmin):
     search_fields = ["label", "building__name"]
     raw_id_fields = ["building"]
     list_select_related = ["building"]
+
+    def new_scope_path(self, obj) -> str:
+        return obj.building.path if obj.building_id else ""
 
 
 class RoomInline(admin.TabularInline):
@@ -71,6 +98,11 @@ class VenueAdmin(ScopedAdmin):
     raw_id_fields = ["place"]
     inlines = [RoomInline]
 
+    def scope_path(self, obj) -> str:
+        return obj.place.path if obj.place_id else ""
+
+    new_scope_path = scope_path
+
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
@@ -84,6 +116,12 @@ class PersonAdmin(ScopedAdmin):
         if request.user.is_superuser:
             return Person.objects.all()
         return policy.people_for(request.user)
+
+    def scope_path(self, obj) -> str:
+        return next(iter(policy.person_paths(obj)), "")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # new people come through registration or a roster import
 
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj):
@@ -105,12 +143,30 @@ class OrganisationAdmin(ScopedAdmin):
     filter_horizontal = ["served_places"]
     inlines = [MembershipInline]
 
+    def new_scope_path(self, obj) -> str:
+        return obj.place.path if obj.place_id else ""
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedAdmin):
     list_display = ["person", "role", "place", "organisation", "granted_at", "ended_at"]
     list_filter = ["role"]
-    raw_id_fields = ["person", "place", "organisation", "granted_by"]
+    raw_id_fields = ["person", "place", "organisation"]
+    fields = ["person", "role", "place", "organisation", "ended_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return policy.can_use_admin(request.user)
+        return request.user.is_superuser or policy.can_grant(request.user, obj.role, obj.place)
+
+    def save_model(self, request, obj, form, change):
+        """Granting a role goes through the same action and policy as everywhere else."""
+        if not (request.user.is_superuser or policy.can_grant(request.user, obj.role, obj.place)):
+            raise PermissionDenied
+        obj.granted_by = obj.granted_by or request.user
+        super(ScopedAdmin, self).save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="role.assigned" if not change else "role.changed", obj=obj,
+                     subject_id=obj.person_id, role=obj.role, place=obj.place_id)
 
 
 @admin.register(JoinRequest)
@@ -118,6 +174,12 @@ class JoinRequestAdmin(ScopedAdmin):
     list_display = ["person", "unit", "relation", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["person", "unit", "building", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided on the join-requests page, through the action
 
 
 @admin.register(ConsentRecord)
