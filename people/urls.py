@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports_views, staff_views, views
+from . import imports_views, staff_views, token_views, views
 
 app_name = "people"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("me/data/export.json", views.my_data_export, name="my-data-export"),
     path("me/data/consent/", views.my_consent, name="my-consent"),
     path("me/data/erase/", views.my_data_erase, name="my-data-erase"),
+    path("me/tokens/", token_views.my_tokens, name="my-tokens"),
+    path("me/tokens/<int:pk>/revoke/", token_views.revoke_token, name="my-token-revoke"),
     # staff
     path("places/", staff_views.places_index, name="places"),
     path("places/<int:pk>/", staff_views.place_detail, name="place"),
