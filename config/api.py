@@ -5,11 +5,13 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from people.api import router as people_router
+from people.api_spreadsheets import router as spreadsheets_router
 from stats.api import router as stats_router
 
 api = NinjaAPI(title="Linli API", version="1", openapi_url="/openapi.json", docs_url="/docs", urls_namespace="api")
 api.add_router("/", people_router)
 api.add_router("/stats", stats_router)
+api.add_router("/spreadsheets", spreadsheets_router)
 
 
 @api.exception_handler(ValidationError)
