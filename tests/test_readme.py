@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from people.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from people.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 README = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
 

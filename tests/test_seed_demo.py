@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 
 from core.models import AuditEntry
-from people import demo_data
+from people.demo import data as demo_data
 from people.models import (
     ConsentRecord,
     HouseholdMember,
