@@ -85,11 +85,12 @@ def send_sign_in_code(*, mobile: str) -> bool:
     """Send a 6-digit code to a registered, active mobile number. Returns False (and sends
     nothing) for unknown numbers, without saying so to the caller's page (no account probing)."""
     mobile = normalise_mobile(mobile)
-    if not Person.objects.filter(mobile=mobile, is_active=True).exists():
-        return False
+    # The throttle and the stored (hashed) code apply to unknown numbers too: a second request within
+    # a minute must look the same whether or not the number is registered.
     recent = OneTimeCode.objects.filter(mobile=mobile, created_at__gte=timezone.now() - timedelta(seconds=60))
     if recent.exists():
         raise ValidationError(_("A code was sent less than a minute ago. Please wait before asking again."))
+    known = Person.objects.filter(mobile=mobile, is_active=True).exists()
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         OneTimeCode.objects.filter(mobile=mobile, used_at__isnull=True).update(used_at=timezone.now())
@@ -98,9 +99,10 @@ def send_sign_in_code(*, mobile: str) -> bool:
             code_hash=_code_hash(mobile, code),
             expires_at=timezone.now() + timedelta(seconds=settings.ONE_TIME_CODE_TTL_SECONDS),
         )
-        text = _("Your Linli sign-in code is %(code)s. It expires in 5 minutes.") % {"code": code}
-        transaction.on_commit(lambda: deliver_sms.delay(mobile, text))
-    return True
+        if known:
+            text = _("Your Linli sign-in code is %(code)s. It expires in 5 minutes.") % {"code": code}
+            transaction.on_commit(lambda: deliver_sms.delay(mobile, text))
+    return known
 
 
 def check_sign_in_code(*, mobile: str, code: str) -> Person | None:
@@ -138,6 +140,8 @@ def create_api_token(*, person: Person, name: str) -> str:
 
 def request_to_join(*, person: Person, unit: Unit, relation: str, message: str = "") -> JoinRequest:
     """A resident asks to join a unit. Until approved they have no household rights."""
+    if relation not in HouseholdMember.Relation.values:  # the API passes it unchecked
+        raise ValidationError({"relation": _("Unknown relation.")})
     with transaction.atomic():
         if HouseholdMember.objects.filter(unit=unit, person=person).exists():
             raise ValidationError(_("You are already a member of this household."))

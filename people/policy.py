@@ -55,15 +55,24 @@ def _role_paths(user) -> dict[str, list[str]]:
         result = {role: roots for role in ALL_ROLES}
     else:
         assignments = RoleAssignment.objects.active().filter(person=user).select_related("organisation")
-        company_ids = []
+        company_grants: list[tuple[int, str]] = []
         for a in assignments:
             if a.role == Role.PROPERTY_STAFF and a.organisation_id:
-                company_ids.append(a.organisation_id)
+                company_grants.append((a.organisation_id, a.path))
             else:
                 result.setdefault(a.role, []).append(a.path)
-        if company_ids:
-            served = Place.objects.filter(serving_organisations__in=company_ids).values_list("path", flat=True)
-            result.setdefault(Role.PROPERTY_STAFF, []).extend(served)
+        if company_grants:
+            # Property staff act over the compounds their company serves, but only inside the place
+            # they were granted: otherwise a community's staff could grant, with a company that also
+            # serves another community, a role reaching into that other community.
+            served = Place.objects.filter(serving_organisations__in={o for o, _ in company_grants}).values_list(
+                "path", "serving_organisations"
+            )
+            for path, org_id in served:
+                for o, granted in company_grants:
+                    if o == org_id and (path.startswith(granted) or granted.startswith(path)):
+                        # the intersection of the two subtrees: the deeper of the two roots
+                        result.setdefault(Role.PROPERTY_STAFF, []).append(max(path, granted, key=len))
     user._linli_role_paths = result
     return result
 

@@ -45,8 +45,9 @@ def search_people(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
         return qs
     if q.isascii():
         q = q.lower().replace(" ", "")
-        if q.isdigit():  # staff see the last four digits of a masked number
-            return qs.filter(mobile__endswith=q)
+        if q.isdigit():  # staff see the last four digits of a masked number, and search by no more:
+            # a longer match would confirm a full number without the audited reveal
+            return qs.filter(mobile__endswith=q) if len(q) <= 4 else qs.none()
         return qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
     return qs.filter(name__startswith=q) if len(q) == 1 else qs.filter(name__contains=q)
 

@@ -149,16 +149,22 @@ def withdraw_join(request, pk: int):
     return redirect("home")
 
 
+class TelRedirect(HttpResponseRedirect):
+    allowed_schemes = ["tel"]  # HttpResponseRedirect refuses any scheme but http(s) and ftp
+
+
 @login_required
 def call_leader(request, pk: int):
     """The call button on a resident's home page. Only residents of a building the leader serves
     (or staff over it) get the number; each call is audited."""
     ra = get_object_or_404(RoleAssignment.objects.active().select_related("person"), pk=pk, role__in=policy.LEADER_ROLES)
     serves_me = any(p.startswith(ra.path) for p in policy.person_paths(request.user))
-    if not (serves_me or policy.covers(request.user, ra.path)) or not ra.person.mobile:
+    # Staff over the leader's place get the number only if their role may see full mobile numbers.
+    may_reveal = policy.covers(request.user, ra.path, policy.PHONE_REVEAL_ROLES)
+    if not (serves_me or may_reveal) or not ra.person.mobile:
         raise Http404
     audit.record(actor=request.user, action="reveal.leader_call", obj=ra.person, subject_id=ra.person_id)
-    return HttpResponseRedirect(f"tel:+86{ra.person.mobile}")
+    return TelRedirect(f"tel:+86{ra.person.mobile}")
 
 
 @login_required
