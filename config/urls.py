@@ -3,11 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
-from places import views as places_views
 from people import views as people_views
+from places import views as places_views
 
 from .api import api
-
 
 urlpatterns = [
     path("", people_views.home, name="home"),

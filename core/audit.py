@@ -10,8 +10,12 @@ def record(*, actor, action: str, obj: Any = None, subject_id: int | None = None
     object_id = str(obj.pk) if obj is not None and hasattr(obj, "pk") else ""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor=actor_obj, action=action, object_type=object_type, object_id=object_id,
-        subject_id=subject_id, detail=detail,
+        actor=actor_obj,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        subject_id=subject_id,
+        detail=detail,
     )
 
 
@@ -20,8 +24,9 @@ def record_reads(*, actor, action: str, subject_ids: list[int], **detail: Any) -
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     AuditEntry.objects.bulk_create(
         [
-            AuditEntry(actor=actor_obj, action=action, object_type="people.person", object_id=str(sid),
-                       subject_id=sid, detail=detail)
+            AuditEntry(
+                actor=actor_obj, action=action, object_type="people.person", object_id=str(sid), subject_id=sid, detail=detail
+            )
             for sid in subject_ids
         ]
     )

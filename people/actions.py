@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ ANONYMISED_NAME = "已注销用户"
 
 
 # --- consent ---------------------------------------------------------------------------------
+
 
 def record_consent(*, person: Person, purpose: str, channel: str = ConsentRecord.Channel.ONLINE) -> ConsentRecord:
     """Grant consent under the current notice version; an earlier active grant is closed first."""
@@ -65,15 +66,20 @@ def has_consent(person: Person, purpose: str) -> bool:
 
 # --- registration and sign-in ----------------------------------------------------------------
 
+
 def register_resident(*, name: str, mobile: str, password: str) -> Person:
     """Create an account; the registry consent is recorded at the same time (PIPL Art 14)."""
     mobile = normalise_mobile(mobile)
-    with transaction.atomic():
-        if Person.objects.filter(mobile=mobile).exists():
-            raise ValidationError({"mobile": _("This mobile number is already registered.")})
-        person = Person.objects.create_user(mobile=mobile, password=password, name=name.strip())
-        record_consent(person=person, purpose=ConsentRecord.Purpose.REGISTRY)
-        audit.record(actor=person, action="person.registered", obj=person, subject_id=person.pk)
+    taken = ValidationError({"mobile": _("This mobile number is already registered.")})
+    try:
+        with transaction.atomic():
+            if Person.objects.filter(mobile=mobile).exists():
+                raise taken
+            person = Person.objects.create_user(mobile=mobile, password=password, name=name.strip())
+            record_consent(person=person, purpose=ConsentRecord.Purpose.REGISTRY)
+            audit.record(actor=person, action="person.registered", obj=person, subject_id=person.pk)
+    except IntegrityError as exc:  # the same number registered at the same instant: the constraint decides
+        raise taken from exc
     return person
 
 
@@ -138,19 +144,24 @@ def create_api_token(*, person: Person, name: str) -> str:
 
 # --- join requests ---------------------------------------------------------------------------
 
+
 def request_to_join(*, person: Person, unit: Unit, relation: str, message: str = "") -> JoinRequest:
     """A resident asks to join a unit. Until approved they have no household rights."""
     if relation not in HouseholdMember.Relation.values:  # the API passes it unchecked
         raise ValidationError({"relation": _("Unknown relation.")})
-    with transaction.atomic():
-        if HouseholdMember.objects.filter(unit=unit, person=person).exists():
-            raise ValidationError(_("You are already a member of this household."))
-        if JoinRequest.objects.filter(unit=unit, person=person, status=JoinRequest.Status.PENDING).exists():
-            raise ValidationError(_("You have already asked to join this unit; the request is waiting for approval."))
-        jr = JoinRequest.objects.create(
-            person=person, unit=unit, building=unit.building, relation=relation, message=message, path=unit.path
-        )
-        audit.record(actor=person, action="join_request.created", obj=jr, subject_id=person.pk)
+    pending = ValidationError(_("You have already asked to join this unit; the request is waiting for approval."))
+    try:
+        with transaction.atomic():
+            if HouseholdMember.objects.filter(unit=unit, person=person).exists():
+                raise ValidationError(_("You are already a member of this household."))
+            if JoinRequest.objects.filter(unit=unit, person=person, status=JoinRequest.Status.PENDING).exists():
+                raise pending
+            jr = JoinRequest.objects.create(
+                person=person, unit=unit, building=unit.building, relation=relation, message=message, path=unit.path
+            )
+            audit.record(actor=person, action="join_request.created", obj=jr, subject_id=person.pk)
+    except IntegrityError as exc:  # a double submit: the one-pending-request constraint decides
+        raise pending from exc
     return jr
 
 
@@ -170,13 +181,15 @@ def decide_join_request(*, actor: Person, request: JoinRequest, approve: bool, r
             raise ValidationError(_("This request has already been decided by someone else."))
         if approve:
             HouseholdMember.objects.get_or_create(
-                unit=request.unit, person=request.person,
+                unit=request.unit,
+                person=request.person,
                 defaults={"relation": request.relation, "path": request.unit.path},
             )
         audit.record(actor=actor, action=f"join_request.{new_status}", obj=request, subject_id=request.person_id, reason=reason)
     request.refresh_from_db()
     text = (
-        _("Your request to join %(unit)s was approved.") if approve
+        _("Your request to join %(unit)s was approved.")
+        if approve
         else _("Your request to join %(unit)s was not approved: %(reason)s")
     ) % {"unit": str(request.unit), "reason": reason}
     if request.person.mobile:
@@ -188,12 +201,16 @@ def decide_join_request(*, actor: Person, request: JoinRequest, approve: bool, r
 def withdraw_join_request(*, person: Person, request: JoinRequest) -> None:
     if request.person_id != person.pk:
         raise PermissionDenied
-    JoinRequest.objects.filter(pk=request.pk, status=JoinRequest.Status.PENDING).update(
-        status=JoinRequest.Status.WITHDRAWN, decided_at=timezone.now()
-    )
+    with transaction.atomic():
+        withdrawn = JoinRequest.objects.filter(pk=request.pk, status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.WITHDRAWN, decided_at=timezone.now()
+        )
+        if withdrawn:
+            audit.record(actor=person, action="join_request.withdrawn", obj=request, subject_id=person.pk)
 
 
 # --- roles -----------------------------------------------------------------------------------
+
 
 def assign_role(*, actor: Person, person: Person, role: str, place: Place, organisation=None) -> RoleAssignment:
     if not policy.can_grant(actor, role, place):
@@ -219,17 +236,23 @@ def end_role(*, actor: Person, assignment: RoleAssignment) -> None:
 
 # --- personal data ---------------------------------------------------------------------------
 
-def add_sensitive_tag(*, actor: Person, person: Person, unit: Unit, kind: str, note: str = "",
-                      basis: str = SensitiveTag.Basis.CONSENT) -> SensitiveTag:
+
+def add_sensitive_tag(
+    *, actor: Person, person: Person, unit: Unit, kind: str, note: str = "", basis: str = SensitiveTag.Basis.CONSENT
+) -> SensitiveTag:
     """Only caring roles over the building may record care information, and a consent-based tag
     needs the person's separate consent (PIPL Art 29)."""
     if not policy.can_view_sensitive(actor, unit.path):
         raise PermissionDenied
+    if not HouseholdMember.objects.filter(person=person, unit=unit).exists():
+        raise ValidationError(_("This person does not live in that unit."))
     if basis == SensitiveTag.Basis.CONSENT and not has_consent(person, ConsentRecord.Purpose.SENSITIVE):
         raise ValidationError(_("This person has not given separate consent for care information."))
     with transaction.atomic():
         tag, _created = SensitiveTag.objects.update_or_create(
-            person=person, unit=unit, kind=kind,
+            person=person,
+            unit=unit,
+            kind=kind,
             defaults={"note": note, "basis": basis, "created_by": actor, "path": unit.path},
         )
         audit.record(actor=actor, action="sensitive_tag.saved", obj=tag, subject_id=person.pk, kind=kind)
@@ -258,11 +281,18 @@ def export_personal_data(*, person: Person) -> dict:
     audit.record(actor=person, action="personal_data.exported", obj=person, subject_id=person.pk)
     return {
         "person": {
-            "id": person.pk, "name": person.name, "mobile": person.mobile, "id_number": person.id_number,
-            "birth_year": person.birth_year, "migratory": person.migratory,
-            "date_joined": person.date_joined.isoformat(), "language": person.preferred_language,
+            "id": person.pk,
+            "name": person.name,
+            "mobile": person.mobile,
+            "id_number": person.id_number,
+            "birth_year": person.birth_year,
+            "migratory": person.migratory,
+            "date_joined": person.date_joined.isoformat(),
+            "language": person.preferred_language,
         },
-        "households": rows(person.households.select_related("unit"), ["unit__building__name", "unit__label", "relation", "since"]),
+        "households": rows(
+            person.households.select_related("unit"), ["unit__building__name", "unit__label", "relation", "since"]
+        ),
         "ownerships": rows(person.ownerships, ["unit__building__name", "unit__label", "share", "status"]),
         "consents": rows(person.consents, ["purpose", "notice_version", "channel", "granted_at", "withdrawn_at"]),
         "sensitive_tags": rows(person.sensitive_tags, ["kind", "note", "basis", "created_at"]),

@@ -72,6 +72,10 @@ class PlaceAdmin(ScopedAdmin):
     def new_scope_path(self, obj) -> str:
         return obj.path or (obj.parent.path if obj.parent_id else "")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A place's path is copied onto its units, households and roles: moving it would strand them.
+        return [*self.readonly_fields, "parent", "kind"] if obj is not None else self.readonly_fields
+
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
@@ -165,8 +169,14 @@ class RoleAssignmentAdmin(ScopedAdmin):
             raise PermissionDenied
         obj.granted_by = obj.granted_by or request.user
         super(ScopedAdmin, self).save_model(request, obj, form, change)
-        audit.record(actor=request.user, action="role.assigned" if not change else "role.changed", obj=obj,
-                     subject_id=obj.person_id, role=obj.role, place=obj.place_id)
+        audit.record(
+            actor=request.user,
+            action="role.assigned" if not change else "role.changed",
+            obj=obj,
+            subject_id=obj.person_id,
+            role=obj.role,
+            place=obj.place_id,
+        )
 
 
 @admin.register(JoinRequest)

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, django_auth
@@ -18,7 +18,7 @@ from core.masking import mask_id_number, mask_mobile
 from places.models import Place, Venue
 
 from . import actions, policy, queries
-from .models import ApiToken, JoinRequest, Organisation, Person
+from .models import ApiToken, JoinRequest, Person
 
 router = Router(tags=["people"])
 
@@ -152,15 +152,25 @@ class MeOut(Schema):
 
 
 def _person_out(person: Person) -> dict:
-    return {"id": person.pk, "name": person.name, "mobile_masked": mask_mobile(person.mobile),
-            "birth_year": person.birth_year, "migratory": person.migratory}
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "mobile_masked": mask_mobile(person.mobile),
+        "birth_year": person.birth_year,
+        "migratory": person.migratory,
+    }
 
 
 @router.get("/me", response=MeOut, auth=AUTH)
 def me(request):
     homes = [f"{hm.unit.building.name} {hm.unit.label}" for hm in queries.my_homes(request.user)]
-    return {"id": request.user.pk, "name": request.user.name, "mobile": request.user.mobile,
-            "roles": sorted(policy.roles_of(request.user)), "homes": homes}
+    return {
+        "id": request.user.pk,
+        "name": request.user.name,
+        "mobile": request.user.mobile,
+        "roles": sorted(policy.roles_of(request.user)),
+        "homes": homes,
+    }
 
 
 @router.get("/places", response=list[PlaceOut], auth=AUTH)
@@ -209,7 +219,9 @@ def get_person(request, person_id: int):
     person = policy.get_person_for(request.user, person_id)
     audit.record(actor=request.user, action="read.api.person", obj=person, subject_id=person.pk)
     data = _person_out(person)
-    data["id_number_masked"] = mask_id_number(person.id_number, policy.id_mask_for(request.user, person)) if person.id_number_token else ""
+    data["id_number_masked"] = (
+        mask_id_number(person.id_number, policy.id_mask_for(request.user, person)) if person.id_number_token else ""
+    )
     data["homes"] = [f"{hm.unit.building.name} {hm.unit.label}" for hm in queries.my_homes(person)]
     return data
 
@@ -231,8 +243,10 @@ def list_members(request, org_id: int):
     org = policy.get_organisation_for(request.user, org_id)
     if not policy.can_view_members(request.user, org):
         raise HttpError(404, "Not found")
-    return [{"person_id": m.person_id, "name": m.person.name, "position": m.position}
-            for m in org.memberships.select_related("person").order_by("position")]
+    return [
+        {"person_id": m.person_id, "name": m.person.name, "position": m.position}
+        for m in org.memberships.select_related("person").order_by("position")
+    ]
 
 
 @router.get("/roles", response=list[RoleOut], auth=AUTH)
@@ -242,8 +256,14 @@ def list_roles(request, role: str | None = None):
     if role:
         qs = qs.filter(role=role)
     return [
-        {"id": ra.pk, "role": ra.role, "person_id": ra.person_id, "person_name": ra.person.name,
-         "place_id": ra.place_id, "place_name": ra.place.name}
+        {
+            "id": ra.pk,
+            "role": ra.role,
+            "person_id": ra.person_id,
+            "person_name": ra.person.name,
+            "place_id": ra.place_id,
+            "place_name": ra.place.name,
+        }
         for ra in qs
     ]
 
@@ -264,7 +284,7 @@ def create_join_request(request, payload: JoinRequestIn):
 
     unit = get_object_or_404(Unit, pk=payload.unit_id)
     jr = actions.request_to_join(person=request.user, unit=unit, relation=payload.relation, message=payload.message)
-    return 201, jr
+    return Status(201, jr)
 
 
 @router.get("/join-requests", response=list[JoinRequestOut], auth=AUTH)
@@ -278,5 +298,3 @@ def decide_join_request(request, jr_id: int, payload: DecisionIn):
     if not policy.can_decide_join(request.user, jr):
         raise HttpError(404, "Not found")
     return actions.decide_join_request(actor=request.user, request=jr, approve=payload.approve, reason=payload.reason)
-
-

@@ -31,8 +31,12 @@ class CodeRequestForm(forms.Form):
 
 class CodeSignInForm(forms.Form):
     mobile = MobileField()
-    code = forms.RegexField(label=_("Code"), regex=r"^\d{6}$", error_messages={"invalid": _("The code has 6 digits.")},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class RegisterForm(forms.Form):

@@ -46,9 +46,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=60)
     name_pinyin = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
-    mobile = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
-    )
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile])
     # The ID number is never stored in clear: an encrypted token, and a keyed hash for look-up.
     id_number_token = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -179,7 +177,10 @@ class Ownership(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="ownerships")
     person = models.ForeignKey(Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships")
     share = models.DecimalField(
-        _("share"), max_digits=5, decimal_places=4, default=Decimal("1"),
+        _("share"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
     )
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED)
@@ -255,7 +256,9 @@ class Organisation(models.Model):
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="organisations")
     path = models.CharField(max_length=255, editable=False)
     served_places = models.ManyToManyField(Place, verbose_name=_("serves"), blank=True, related_name="serving_organisations")
-    parent = models.ForeignKey("self", verbose_name=_("parent organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     description = models.TextField(_("description"), blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
 
@@ -334,7 +337,12 @@ class RoleAssignment(models.Model):
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="role_assignments")
     path = models.CharField(max_length=255, editable=False)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments"
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     granted_at = models.DateTimeField(default=timezone.now)
     granted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -357,6 +365,13 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_role_display()} · {self.place}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        is_company = self.organisation_id is not None and self.organisation.kind == Organisation.Kind.PROPERTY_COMPANY
+        if self.role == Role.PROPERTY_STAFF and not is_company:
+            raise ValidationError({"organisation": _("Property staff must belong to a property company.")})
 
     def save(self, *args, **kwargs) -> None:
         self.path = self.place.path

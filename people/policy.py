@@ -42,6 +42,7 @@ GRANTABLE_BY = {
 
 # --- scope ---------------------------------------------------------------------------------
 
+
 def _role_paths(user) -> dict[str, list[str]]:
     """Role → place paths it covers, loaded once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -113,6 +114,7 @@ def _path_q(field: str, paths: list[str]) -> Q:
 
 # --- places ----------------------------------------------------------------------------------
 
+
 def places_for(user) -> QuerySet[Place]:
     return Place.objects.filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
 
@@ -133,6 +135,7 @@ def units_for(user) -> QuerySet[Unit]:
 
 
 # --- people ----------------------------------------------------------------------------------
+
 
 def home_units(user) -> QuerySet[Unit]:
     if not getattr(user, "is_authenticated", False):
@@ -202,6 +205,7 @@ def can_import(user) -> bool:
 
 # --- roles and organisations -----------------------------------------------------------------
 
+
 def can_grant(user, role: str, place: Place) -> bool:
     return any(covers(user, place.path, {granter}) and role in grantable for granter, grantable in GRANTABLE_BY.items())
 
@@ -233,12 +237,14 @@ def can_view_members(user, org: Organisation) -> bool:
 def can_manage_organisation(user, org: Organisation) -> bool:
     if covers(user, org.path, MANAGER_ROLES):
         return True
-    return getattr(user, "is_authenticated", False) and org.memberships.filter(
-        person=user, position__in=["chair", "secretary"]
-    ).exists()
+    return (
+        getattr(user, "is_authenticated", False)
+        and org.memberships.filter(person=user, position__in=["chair", "secretary"]).exists()
+    )
 
 
 # --- join requests ---------------------------------------------------------------------------
+
 
 def join_requests_for(user) -> QuerySet[JoinRequest]:
     return JoinRequest.objects.filter(_path_q("path", scope_paths(user, JOIN_DECIDER_ROLES)))
@@ -256,6 +262,7 @@ def get_join_request_for(user, pk) -> JoinRequest:
 
 
 # --- admin -----------------------------------------------------------------------------------
+
 
 def can_use_admin(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active and (user.is_superuser or has_role(user, MANAGER_ROLES))

@@ -23,7 +23,9 @@ def leaders_for(building: Place) -> QuerySet[RoleAssignment]:
 
 def my_homes(person: Person) -> list[HouseholdMember]:
     return list(
-        HouseholdMember.objects.filter(person=person).select_related("unit__building").order_by("unit__building__name", "unit__label")
+        HouseholdMember.objects.filter(person=person)
+        .select_related("unit__building")
+        .order_by("unit__building__name", "unit__label")
     )
 
 
@@ -56,8 +58,10 @@ def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
     """One page of the people directory, ordered by pinyin. No total count: counting every person
     in a sub-district on each page view would cost more than the page itself."""
     page = max(page, 1)
-    qs = search_people(policy.people_for(user), q).order_by("name_pinyin", "id").only(
-        "id", "name", "mobile", "birth_year", "migratory"
+    qs = (
+        search_people(policy.people_for(user), q)
+        .order_by("name_pinyin", "id")
+        .only("id", "name", "mobile", "birth_year", "migratory")
     )
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
@@ -71,7 +75,9 @@ def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
 
 
 def children_with_counts(place: Place) -> QuerySet[Place]:
-    return place.children.annotate(child_count=Count("children", distinct=True), unit_count=Count("units", distinct=True)).order_by("kind", "name")
+    return place.children.annotate(
+        child_count=Count("children", distinct=True), unit_count=Count("units", distinct=True)
+    ).order_by("kind", "name")
 
 
 def buildings_in(place: Place) -> QuerySet[Place]:

@@ -35,7 +35,10 @@ def places_index(request):
 @login_required
 def place_detail(request, pk: int):
     place = policy.get_place_for(request.user, pk)
-    context = {"place": place, "ancestors": [a for a in place.ancestors() if policy.covers(request.user, a.path, policy.PLACE_ROLES)]}
+    context = {
+        "place": place,
+        "ancestors": [a for a in place.ancestors() if policy.covers(request.user, a.path, policy.PLACE_ROLES)],
+    }
     if place.kind == Place.Kind.BUILDING:
         context["units"] = queries.units_of(place)
         context["leaders"] = queries.leaders_for(place)
@@ -53,9 +56,16 @@ def place_buildings(request, pk: int):
     page = _page(request)
     size = 50
     rows = list(queries.buildings_in(place)[(page - 1) * size : page * size + 1])
-    return render(request, "people/place_buildings.html", {
-        "place": place, "buildings": rows[:size], "page": page, "has_next": len(rows) > size,
-    })
+    return render(
+        request,
+        "people/place_buildings.html",
+        {
+            "place": place,
+            "buildings": rows[:size],
+            "page": page,
+            "has_next": len(rows) > size,
+        },
+    )
 
 
 @login_required
@@ -94,22 +104,29 @@ def person_detail(request, pk: int):
     tags = [t for t in person.sensitive_tags.select_related("unit__building") if policy.can_view_sensitive(request.user, t.path)]
     audit.record(actor=request.user, action="read.person", obj=person, subject_id=person.pk)
     if tags:
-        audit.record(actor=request.user, action="read.sensitive_tags", obj=person, subject_id=person.pk,
-                     tags=[t.pk for t in tags])
+        audit.record(
+            actor=request.user, action="read.sensitive_tags", obj=person, subject_id=person.pk, tags=[t.pk for t in tags]
+        )
     can_tag = any(policy.can_view_sensitive(request.user, hm.path) for hm in homes)
-    return render(request, "people/person_detail.html", {
-        "person": person,
-        "homes": homes,
-        "ownerships": person.ownerships.select_related("unit__building"),
-        "memberships": person.memberships.select_related("organisation"),
-        "roles": person.roles.active().select_related("place"),
-        "id_masked": mask_id_number(person.id_number, policy.id_mask_for(request.user, person)) if person.id_number_token else "",
-        "tags": tags,
-        "tag_form": SensitiveTagForm(person=person) if can_tag else None,
-        "can_reveal_mobile": policy.can_reveal(request.user, person, "mobile"),
-        "can_reveal_id": policy.can_reveal(request.user, person, "id_number") and bool(person.id_number_token),
-        "reveal_form": RevealForm(),
-    })
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "homes": homes,
+            "ownerships": person.ownerships.select_related("unit__building"),
+            "memberships": person.memberships.select_related("organisation"),
+            "roles": person.roles.active().select_related("place"),
+            "id_masked": mask_id_number(person.id_number, policy.id_mask_for(request.user, person))
+            if person.id_number_token
+            else "",
+            "tags": tags,
+            "tag_form": SensitiveTagForm(person=person) if can_tag else None,
+            "can_reveal_mobile": policy.can_reveal(request.user, person, "mobile"),
+            "can_reveal_id": policy.can_reveal(request.user, person, "id_number") and bool(person.id_number_token),
+            "reveal_form": RevealForm(),
+        },
+    )
 
 
 @login_required
@@ -121,7 +138,9 @@ def reveal(request, pk: int):
         messages.error(request, _("Please say why you need the full number."))
         return redirect("people:person", pk=pk)
     try:
-        value = actions.reveal(actor=request.user, person=person, field=form.cleaned_data["field"], reason=form.cleaned_data["reason"])
+        value = actions.reveal(
+            actor=request.user, person=person, field=form.cleaned_data["field"], reason=form.cleaned_data["reason"]
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     return render(request, "people/revealed.html", {"person": person, "value": value, "field": form.cleaned_data["field"]})
@@ -150,8 +169,10 @@ def join_requests(request):
     if not policy.has_role(request.user, policy.JOIN_DECIDER_ROLES):
         raise Http404
     pending = (
-        policy.join_requests_for(request.user).filter(status=JoinRequest.Status.PENDING)
-        .select_related("person", "unit__building").order_by("created_at")[:100]
+        policy.join_requests_for(request.user)
+        .filter(status=JoinRequest.Status.PENDING)
+        .select_related("person", "unit__building")
+        .order_by("created_at")[:100]
     )
     return render(request, "people/join_requests.html", {"pending": pending, "form": DecisionForm()})
 
@@ -167,8 +188,9 @@ def decide_join(request, pk: int):
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("people:join-requests")
     try:
-        actions.decide_join_request(actor=request.user, request=jr, approve=form.cleaned_data["decision"] == "approve",
-                                    reason=form.cleaned_data["reason"])
+        actions.decide_join_request(
+            actor=request.user, request=jr, approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("Decision recorded."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -187,9 +209,17 @@ def organisations(request):
         qs = qs.filter(path__startswith=place.path)
     page = _page(request)
     rows = list(qs.order_by("kind", "name")[(page - 1) * 50 : page * 50 + 1])
-    return render(request, "people/organisations.html", {
-        "organisations": rows[:50], "has_next": len(rows) > 50, "page": page, "kind": kind, "kinds": Organisation.Kind.choices,
-    })
+    return render(
+        request,
+        "people/organisations.html",
+        {
+            "organisations": rows[:50],
+            "has_next": len(rows) > 50,
+            "page": page,
+            "kind": kind,
+            "kinds": Organisation.Kind.choices,
+        },
+    )
 
 
 @login_required
@@ -198,9 +228,15 @@ def organisation_detail(request, pk: int):
     members = None
     if policy.can_view_members(request.user, org):
         members = org.memberships.select_related("person").order_by("position", "person__name_pinyin")
-    return render(request, "people/organisation_detail.html", {
-        "org": org, "members": members, "served": org.served_places.all()[:100],
-    })
+    return render(
+        request,
+        "people/organisation_detail.html",
+        {
+            "org": org,
+            "members": members,
+            "served": org.served_places.all()[:100],
+        },
+    )
 
 
 def venues(request):

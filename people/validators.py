@@ -23,9 +23,12 @@ def normalise_mobile(value: str) -> str:
         parsed is None
         or parsed.country_code != 86
         or not phonenumbers.is_valid_number(parsed)
-        or phonenumbers.number_type(parsed) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or phonenumbers.number_type(parsed)
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     ):
-        raise ValidationError(_("“%(value)s” is not a valid mainland mobile number."), code="invalid_mobile", params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not a valid mainland mobile number."), code="invalid_mobile", params={"value": value}
+        )
     return str(parsed.national_number)
 
 

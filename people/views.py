@@ -35,19 +35,27 @@ def home(request):
     for hm in homes:
         building = hm.unit.building
         community = queries.community_of(building)
-        blocks.append({
-            "member": hm,
-            "building": building,
-            "leaders": queries.leaders_for(building),
-            "community": community,
-            "venues": queries.venues_in(community)[:10] if community else [],
-            "organisations": queries.organisations_in(community)[:20] if community else [],
-        })
+        blocks.append(
+            {
+                "member": hm,
+                "building": building,
+                "leaders": queries.leaders_for(building),
+                "community": community,
+                "venues": queries.venues_in(community)[:10] if community else [],
+                "organisations": queries.organisations_in(community)[:20] if community else [],
+            }
+        )
     pending = JoinRequest.objects.filter(person=request.user, status=JoinRequest.Status.PENDING).select_related("unit__building")
-    return render(request, "people/home.html", {
-        "blocks": blocks, "pending": pending, "is_staff_member": policy.is_staff_member(request.user),
-        "staff_roles": sorted(policy.roles_of(request.user)),
-    })
+    return render(
+        request,
+        "people/home.html",
+        {
+            "blocks": blocks,
+            "pending": pending,
+            "is_staff_member": policy.is_staff_member(request.user),
+            "staff_roles": sorted(policy.roles_of(request.user)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,8 +139,12 @@ def join_building(request, code: str):
     form = JoinForm(request.POST or None, building=building)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.request_to_join(person=request.user, unit=form.cleaned_data["unit"],
-                                    relation=form.cleaned_data["relation"], message=form.cleaned_data["message"])
+            actions.request_to_join(
+                person=request.user,
+                unit=form.cleaned_data["unit"],
+                relation=form.cleaned_data["relation"],
+                message=form.cleaned_data["message"],
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -172,8 +184,11 @@ def my_data(request):
     consents = ConsentRecord.objects.filter(person=request.user).order_by("-granted_at")
     active = {c.purpose for c in consents if c.withdrawn_at is None}
     purposes = [(value, label, value in active) for value, label in ConsentRecord.Purpose.choices]
-    return render(request, "people/my_data.html", {"consents": consents, "purposes": purposes,
-                                                   "roles": request.user.roles.active().select_related("place")})
+    return render(
+        request,
+        "people/my_data.html",
+        {"consents": consents, "purposes": purposes, "roles": request.user.roles.active().select_related("place")},
+    )
 
 
 @login_required

@@ -76,9 +76,7 @@ class Place(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Compounds only: who manages it (property company, a self-governing group, or nobody).
-    management = models.CharField(
-        _("management"), max_length=20, choices=Management.choices, blank=True
-    )
+    management = models.CharField(_("management"), max_length=20, choices=Management.choices, blank=True)
     # Buildings only: the code a resident scans (QR) or types to ask to join the building.
     join_code = models.CharField(_("join code"), max_length=12, unique=True, null=True, blank=True)
 
@@ -90,7 +88,9 @@ class Place(models.Model):
         ordering = ["path"]
         indexes = [
             models.Index(fields=["path"], name="place_path_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["kind", "path"], name="place_kind_path_idx", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(
+                fields=["kind", "path"], name="place_kind_path_idx", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]
+            ),
             models.Index(fields=["parent", "name"], name="place_parent_name_idx"),
         ]
         constraints = [
@@ -151,7 +151,10 @@ class Unit(models.Model):
         UNDELIVERED = "undelivered", _("sold, not yet delivered")
 
     building = models.ForeignKey(
-        Place, verbose_name=_("building"), on_delete=models.PROTECT, related_name="units",
+        Place,
+        verbose_name=_("building"),
+        on_delete=models.PROTECT,
+        related_name="units",
         limit_choices_to={"kind": Place.Kind.BUILDING},
     )
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=False)
@@ -160,7 +163,11 @@ class Unit(models.Model):
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)
     area = models.DecimalField(
-        _("exclusive floor area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("exclusive floor area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     area_source = models.CharField(_("area source"), max_length=10, choices=AreaSource.choices, blank=True)

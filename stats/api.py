@@ -16,8 +16,12 @@ class FiguresOut(Schema):
 
 
 def _out(place: Place) -> dict:
-    return {"place_id": place.pk, "place_name": place.name, "figures": figures.figures_for(place),
-            "labels": {k: str(v) for k, v in figures.LABELS.items()}}
+    return {
+        "place_id": place.pk,
+        "place_name": place.name,
+        "figures": figures.figures_for(place),
+        "labels": {k: str(v) for k, v in figures.LABELS.items()},
+    }
 
 
 @router.get("/", response=FiguresOut)

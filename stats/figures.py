@@ -5,8 +5,6 @@
 query per figure, so the sub-district page costs the same whatever the number of communities.
 """
 
-
-
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +15,6 @@ from places.models import SEGMENT_WIDTH, Place, Unit, Venue
 OrgKind = Organisation.Kind
 
 
-
-
 def _figure_querysets() -> dict[str, tuple[QuerySet, str, str]]:
     """key → (queryset, path field, what to count distinctly)."""
     party_kinds = [OrgKind.PARTY_BRANCH, OrgKind.PARTY_GROUP]
@@ -27,7 +23,9 @@ def _figure_querysets() -> dict[str, tuple[QuerySet, str, str]]:
         "villages": (Place.objects.filter(kind=Place.Kind.VILLAGE), "path", "pk"),
         "compounds": (Place.objects.filter(kind=Place.Kind.COMPOUND), "path", "pk"),
         "compounds_without_property": (
-            Place.objects.filter(kind=Place.Kind.COMPOUND).exclude(management=Place.Management.PROPERTY_COMPANY), "path", "pk"
+            Place.objects.filter(kind=Place.Kind.COMPOUND).exclude(management=Place.Management.PROPERTY_COMPANY),
+            "path",
+            "pk",
         ),
         "buildings": (Place.objects.filter(kind=Place.Kind.BUILDING), "path", "pk"),
         "units": (Unit.objects.all(), "path", "pk"),
@@ -41,13 +39,9 @@ def _figure_querysets() -> dict[str, tuple[QuerySet, str, str]]:
         "mutual_aid_associations": (Organisation.objects.filter(kind=OrgKind.MUTUAL_AID), "path", "pk"),
         "self_governing_groups": (Organisation.objects.filter(kind=OrgKind.SELF_GOVERNING), "path", "pk"),
         "cultural_associations": (Organisation.objects.filter(kind=OrgKind.CULTURAL), "path", "pk"),
-        "self_organisations": (
-            Organisation.objects.filter(kind__in=[OrgKind.CULTURAL, OrgKind.SELF_ORGANISATION]), "path", "pk"
-        ),
+        "self_organisations": (Organisation.objects.filter(kind__in=[OrgKind.CULTURAL, OrgKind.SELF_ORGANISATION]), "path", "pk"),
         # A company counts where it serves a compound, wherever it is registered.
-        "property_companies": (
-            Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY), "served_places__path", "pk"
-        ),
+        "property_companies": (Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY), "served_places__path", "pk"),
     }
 
 
@@ -103,5 +97,3 @@ def figures_by_child(place: Place) -> list[tuple[Place, dict[str, int]]]:
 
 def labelled(figures: dict[str, int]) -> list[tuple[str, str, int]]:
     return [(key, str(LABELS[key]), figures[key]) for key in KEYS]
-
-

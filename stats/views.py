@@ -15,21 +15,29 @@ def _root() -> Place:
 
 def overview(request):
     root = _root()
-    return render(request, "stats/overview.html", {
-        "place": root,
-        "figures": figures.labelled(figures.figures_for(root)),
-        "children": figures.figures_by_child(root),
-        "keys": figures.KEYS,
-        "labels": figures.LABELS,
-    })
+    return render(
+        request,
+        "stats/overview.html",
+        {
+            "place": root,
+            "figures": figures.labelled(figures.figures_for(root)),
+            "children": figures.figures_by_child(root),
+            "keys": figures.KEYS,
+            "labels": figures.LABELS,
+        },
+    )
 
 
 def community(request, pk: int):
     place = get_object_or_404(Place, pk=pk, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
-    return render(request, "stats/community.html", {
-        "place": place,
-        "figures": figures.labelled(figures.figures_for(place)),
-        "children": figures.figures_by_child(place),
-        "keys": ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"],
-        "labels": figures.LABELS,
-    })
+    return render(
+        request,
+        "stats/community.html",
+        {
+            "place": place,
+            "figures": figures.labelled(figures.figures_for(place)),
+            "children": figures.figures_by_child(place),
+            "keys": ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"],
+            "labels": figures.LABELS,
+        },
+    )

@@ -34,11 +34,14 @@ def test_compiled_catalogue_matches_the_source():
 def test_catalogue_is_current_with_the_code(tmp_path):
     """Extract the messages from a copy of the code; every one must already be in the catalogue."""
     copy = tmp_path / "src"
-    ignore = shutil.ignore_patterns(".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3*", "bench", "tests", "e2e")
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3*", "bench", "tests", "e2e"
+    )
     shutil.copytree(BASE, copy, ignore=ignore)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--ignore=.venv", "-v0"],
-        cwd=copy, check=True,
+        cwd=copy,
+        check=True,
     )
     extracted = set(_entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     assert extracted - set(_entries(PO)) == set()
