@@ -95,7 +95,7 @@ def import_template(request):
 def export_roster(request, place_id: int, fmt: str = "xlsx", sheet: str = ""):
     """The roster under a place as XLSX, or CSV (a zip of one file per sheet, or one ``sheet``)."""
     place = policy.get_place_for(request.user, place_id)
-    if fmt not in {"xlsx", "csv"} or not policy.covers(request.user, place.path, policy.DIRECTORY_ROLES):
+    if fmt not in {"xlsx", "csv"} or not policy.can_export_roster(request.user, place):
         raise HttpError(404, "Not found")
     try:
         export = spreadsheets.export_roster(user=request.user, place=place, fmt=fmt, sheet=sheet)

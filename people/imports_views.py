@@ -95,7 +95,7 @@ def import_template(request):
 @require_GET
 def export_roster(request, pk, fmt):
     place = policy.get_place_for(request.user, pk)
-    if fmt not in {"xlsx", "csv"} or not policy.covers(request.user, place.path, policy.DIRECTORY_ROLES):
+    if fmt not in {"xlsx", "csv"} or not policy.can_export_roster(request.user, place):
         raise Http404
     try:
         export = spreadsheets.export_roster(user=request.user, place=place, fmt=fmt, sheet=request.GET.get("sheet", ""))

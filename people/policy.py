@@ -203,6 +203,16 @@ def can_import(user) -> bool:
     return has_role(user, MANAGER_ROLES)
 
 
+def can_export_roster(user, place: Place) -> bool:
+    """Rosters are exported by the roles that keep the directory over the place."""
+    return covers(user, place.path, DIRECTORY_ROLES)
+
+
+def roster_shows_full_mobiles(user, place: Place) -> bool:
+    """A manager's export keeps full mobile numbers so it can be re-imported; ID numbers never leave."""
+    return can_manage_people(user, place.path)
+
+
 # --- roles and organisations -----------------------------------------------------------------
 
 

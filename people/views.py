@@ -53,6 +53,7 @@ def home(request):
             "blocks": blocks,
             "pending": pending,
             "is_staff_member": policy.is_staff_member(request.user),
+            "can_import": policy.can_import(request.user),
             "staff_roles": sorted(policy.roles_of(request.user)),
         },
     )
