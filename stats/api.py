@@ -19,7 +19,7 @@ def _out(place: Place) -> dict:
     return {
         "place_id": place.pk,
         "place_name": place.name,
-        "figures": figures.figures_for(place),
+        "figures": figures.cached_figures_for(place),
         "labels": {k: str(v) for k, v in figures.LABELS.items()},
     }
 

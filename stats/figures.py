@@ -5,6 +5,7 @@
 query per figure, so the sub-district page costs the same whatever the number of communities.
 """
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
@@ -97,3 +98,22 @@ def figures_by_child(place: Place) -> list[tuple[Place, dict[str, int]]]:
 
 def labelled(figures: dict[str, int]) -> list[tuple[str, str, int]]:
     return [(key, str(LABELS[key]), figures[key]) for key in KEYS]
+
+
+# Counting every resident of a sub-district takes longer than a page should; the figures change
+# slowly, so pages read them through the cache (Redis in production) for a couple of minutes.
+CACHE_SECONDS = 120
+
+
+def cached_figures_for(place: Place) -> dict[str, int]:
+    return cache.get_or_set(f"stats:figures:{place.pk}", lambda: figures_for(place), CACHE_SECONDS)
+
+
+def cached_figures_by_child(place: Place) -> list[tuple[Place, dict[str, int]]]:
+    rows = cache.get_or_set(
+        f"stats:children:{place.pk}",
+        lambda: [(child.pk, figs) for child, figs in figures_by_child(place)],
+        CACHE_SECONDS,
+    )
+    children = place.children.in_bulk([pk for pk, _ in rows])
+    return [(children[pk], figs) for pk, figs in rows if pk in children]

@@ -20,8 +20,8 @@ def overview(request):
         "stats/overview.html",
         {
             "place": root,
-            "figures": figures.labelled(figures.figures_for(root)),
-            "children": figures.figures_by_child(root),
+            "figures": figures.labelled(figures.cached_figures_for(root)),
+            "children": figures.cached_figures_by_child(root),
             "keys": figures.KEYS,
             "labels": figures.LABELS,
         },
@@ -35,8 +35,8 @@ def community(request, pk: int):
         "stats/community.html",
         {
             "place": place,
-            "figures": figures.labelled(figures.figures_for(place)),
-            "children": figures.figures_by_child(place),
+            "figures": figures.labelled(figures.cached_figures_for(place)),
+            "children": figures.cached_figures_by_child(place),
             "keys": ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"],
             "labels": figures.LABELS,
         },

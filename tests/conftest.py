@@ -106,3 +106,13 @@ def world(db) -> World:
 def resident_client(client, world):
     client.force_login(world.resident)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached figures must not leak from one test's data into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -40,8 +40,17 @@ def test_a_place_cannot_be_moved_in_the_admin(client, world):
     url = reverse("admin:places_place_change", args=[world.building.pk])
     page = client.get(url).content.decode()
     assert 'name="parent"' not in page
-    client.post(url, {"name": "1栋（新）", "code": "", "address": "", "management": "", "join_code": world.building.join_code,
-                      "parent": world.other_compound.pk})
+    client.post(
+        url,
+        {
+            "name": "1栋（新）",
+            "code": "",
+            "address": "",
+            "management": "",
+            "join_code": world.building.join_code,
+            "parent": world.other_compound.pk,
+        },
+    )
     world.building.refresh_from_db()
     assert world.building.parent_id == world.compound.pk
     assert world.building.path.startswith(world.compound.path)
