@@ -1,0 +1,573 @@
+"""The synthetic dataset: a sub-district (or a city of them) written with PostgreSQL ``COPY``.
+
+Deterministic for a seed: ids are assigned here, in a fixed order, from one ``random.Random(seed)``.
+Shape (docs PERFORMANCE.md): compounds of 200–3,000 units, buildings of 30–200 units, 1–5 people a
+unit, a quarter of units rented (tenants live there, a landlord who lives elsewhere owns it),
+power-law sizes and activity (a few big compounds, a few towers, a few busy buildings).
+
+The tables are filled by one ``COPY`` per table, each on its own connection, all open at once:
+Python produces rows while the server backends index them. Foreign-key triggers are off while
+loading (``session_replication_role = replica``, hence a superuser connection): the rows are
+consistent by construction, and ``tests/test_bench_generate.py`` checks it.
+"""
+
+import math
+import random
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+
+import psycopg
+
+from people.models import pinyin_keys
+from places.models import path_segment
+
+from .scales import Scale
+
+GENERATOR_VERSION = 2
+PERSONA_PASSWORD = "linli-bench-2026"
+
+COMPOUND_UNITS = (200, 3000)
+BUILDING_UNITS = (30, 200)
+UNIT_PEOPLE = (1, 5)
+RENTED_SHARE = 0.25
+STAFF_PER_COMMUNITY = 3
+PROPERTY_STAFF_PER_COMPANY = 2
+COMPOUNDS_PER_COMPANY = 12
+JOIN_REQUESTS_PER_UNIT = 0.01
+
+# Fixed times, so a seed gives the same rows on every run.
+LOADED_AT = "2026-01-05 09:00:00+08"
+
+
+# --- names -------------------------------------------------------------------------------------
+
+# Surnames weighted roughly as in Foshan (陈, 梁, 黄, 李 lead), with two compound surnames.
+SURNAMES = (
+    "陈:9 梁:6 黄:6 李:6 何:4 张:4 罗:3 吴:3 林:3 刘:3 王:3 邓:2 冯:2 潘:2 麦:2 区:1 关:2 谭:2 杨:2 周:2 "
+    "郑:2 叶:2 钟:2 卢:2 欧阳:1 司徒:1 赵:1 朱:1 徐:1 孙:1 马:1 胡:1 郭:1 高:1 谢:1 宋:1 唐:1 许:1 韩:1 "
+    "曹:1 彭:1 曾:1 肖:1 袁:1 蔡:1 余:1 杜:1 苏:1 崔:1 江:1 龙:1 莫:1 严:1 石:1 廖:1 伍:1 邝:1 霍:1 岑:1"
+)
+GIVEN_CHARS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国志红梅琳宇浩轩子涵欣怡佳俊嘉鑫婷雪慧晨阳思雨"
+    "博彤晓东海峰斌颖凯鹏飞云燕萍春丹宁坤荣淑珍凤健成龙亮睿泽诗梓铭瑶彬航乐安琪巧德永祥家宏"
+)
+NAME_POOL_SIZE = 20_000
+
+
+def _chunks(text: str, width: int) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+SUBDISTRICT_NAMES = _chunks(
+    "桂城街道罗村街道九江街道西樵街道丹灶街道狮山街道大沥街道里水街道祖庙街道石湾街道",
+    4,
+)
+COMMUNITY_NAMES = _chunks(
+    "灯湖桂一桂二东二石肯平洲夏北夏南叠滘三山林岳东约简村平西平东夏东海三南约北约怡海金融千灯映月翠湖宝翠雅瑶文华南海",
+    2,
+)
+COMPOUND_WORDS = _chunks(
+    "水岸碧桂万科保利中海怡翠雅居锦绣海逸金色翠湖天安凯德华府东方南国映月千灯江景御景"
+    "君兰星汇聚贤富力越秀嘉洲丽雅绿茵颐景世纪海伦新城桃源书香朗悦誉峰天骄荔园鸿基康城"
+    "恒福盈翠百花观澜金沙翡翠海琴御江碧水丹桂",
+    2,
+)
+COMPOUND_TYPES = ["花园", "公馆", "新村", "雅苑", "名都", "华庭", "豪庭", "小区", "广场", "山庄"]
+COMPANY_BRANDS = ["碧桂园", "万科", "保利", "中海", "越秀", "雅生活", "龙湖", "招商", "金地", "华润", "绿城", "世茂"]
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as places.models.new_join_code
+# Mainland mobile prefixes; 199 is kept for the bench personas.
+MOBILE_PREFIXES = [
+    str(p)
+    for p in (130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 147, 150, 151, 152, 153, 155, 156, 157, 158, 159, 166)
+    + (170, 171, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 191, 193, 195, 196, 197, 198)
+]
+
+
+def name_pool(rng: random.Random, size: int) -> list[tuple[str, str, str]]:
+    """(name, pinyin, initials) for a limited pool of names, pinyin computed once per name."""
+    surnames, weights = zip(*(item.split(":") for item in SURNAMES.split()), strict=True)
+    weights = [int(w) for w in weights]
+    names: dict[str, None] = {}
+    attempts = 0
+    while len(names) < size and attempts < size * 20:
+        attempts += 1
+        surname = rng.choices(surnames, weights)[0]
+        given = rng.choice(GIVEN_CHARS) + (rng.choice(GIVEN_CHARS) if rng.random() < 0.7 else "")
+        names.setdefault(surname + given)
+    return [(n, *pinyin_keys(n)) for n in names]
+
+
+def numbered(names: list[str], i: int) -> str:
+    """The i-th name of a list, with a number once the list is used up (names stay unique)."""
+    return names[i % len(names)] + (str(i // len(names) + 1) if i >= len(names) else "")
+
+
+def mobile_number(k: int, offset: int) -> str:
+    """The k-th generated mobile number: distinct for distinct k (a bijection on each prefix)."""
+    prefix = MOBILE_PREFIXES[k % len(MOBILE_PREFIXES)]
+    body = ((k // len(MOBILE_PREFIXES)) * 7919 + offset) % 10**8
+    return f"{prefix}{body:08d}"
+
+
+def persona_mobile(k: int) -> str:
+    return f"1990000{k:04d}"
+
+
+def join_code(i: int, offset: int) -> str:
+    value = (i * 1_000_003 + offset) % 32**8
+    chars = []
+    for _ in range(8):
+        value, digit = divmod(value, 32)
+        chars.append(JOIN_ALPHABET[digit])
+    return "".join(chars)
+
+
+# --- shaping -----------------------------------------------------------------------------------
+
+
+def allocate(total: int, weights: list[float], lo: list[int] | int, hi: list[int] | int) -> list[int]:
+    """Split ``total`` into integers within [lo, hi], proportionally to ``weights`` (water-filling)."""
+    n = len(weights)
+    lo = [lo] * n if isinstance(lo, int) else list(lo)
+    hi = [hi] * n if isinstance(hi, int) else list(hi)
+    if not sum(lo) <= total <= sum(hi):
+        raise ValueError(f"cannot split {total} into {n} parts within bounds ({sum(lo)}..{sum(hi)})")
+    result = lo
+    remaining = total - sum(result)
+    active = [i for i in range(n) if hi[i] > result[i]]
+    while remaining > 0:
+        wsum = sum(weights[i] for i in active)
+        capped = [i for i in active if remaining * weights[i] >= (hi[i] - result[i]) * wsum]
+        if capped:
+            for i in capped:
+                remaining -= hi[i] - result[i]
+                result[i] = hi[i]
+            active = [i for i in active if result[i] < hi[i]]
+            continue
+        fractions = []
+        for i in active:
+            share = remaining * weights[i] / wsum
+            whole = int(share)
+            result[i] += whole
+            fractions.append((share - whole, -i))
+        remaining = total - sum(result)
+        fractions.sort(reverse=True)
+        for _, neg_i in fractions[:remaining]:
+            result[-neg_i] += 1
+        remaining = 0
+    return result
+
+
+@dataclass
+class Plan:
+    """How many of everything, and where: the tree before any row is written."""
+
+    communities_per_subdistrict: list[int]
+    compounds_per_community: list[int]
+    units_per_compound: list[int]
+    buildings_per_compound: list[int]
+    units_per_building: list[int]  # in compound order
+    people_per_unit: list[int]  # in building order
+
+
+def make_plan(scale: Scale, rng: random.Random) -> Plan:
+    lo_c, hi_c = COMPOUND_UNITS
+    lo_b, hi_b = BUILDING_UNITS
+    per_sd = allocate(scale.communities, [1.0] * scale.subdistricts, 1, scale.communities)
+    # A few big communities, none more than three times the average (a city is not one giant community).
+    compounds_per_community = allocate(
+        scale.compounds,
+        [rng.paretovariate(2.5) for _ in range(scale.communities)],
+        1,
+        math.ceil(3 * scale.compounds / scale.communities),
+    )
+    units_per_compound = allocate(scale.units, [rng.paretovariate(1.6) for _ in range(scale.compounds)], lo_c, hi_c)
+    buildings_per_compound = allocate(
+        scale.buildings,
+        [float(u) for u in units_per_compound],
+        [math.ceil(u / hi_b) for u in units_per_compound],
+        [u // lo_b for u in units_per_compound],
+    )
+    units_per_building: list[int] = []
+    for units, buildings in zip(units_per_compound, buildings_per_compound, strict=True):
+        units_per_building += allocate(units, [rng.paretovariate(2.0) for _ in range(buildings)], lo_b, hi_b)
+    people_per_unit = allocate(scale.people, [rng.expovariate(1.0) + 1e-9 for _ in range(scale.units)], *UNIT_PEOPLE)
+    return Plan(per_sd, compounds_per_community, units_per_compound, buildings_per_compound, units_per_building, people_per_unit)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+TABLES = {
+    "places_place": "id, kind, name, code, parent_id, path, depth, address, management, join_code",
+    "places_unit": "id, building_id, path, label, kind, floor, room, area, area_source, developer_holding",
+    "people_person": (
+        "id, password, last_login, is_superuser, name, name_pinyin, name_initials, mobile, id_number_token, "
+        "id_number_hash, birth_year, migratory, is_staff, is_active, date_joined, anonymised_at, preferred_language"
+    ),
+    "people_householdmember": "id, unit_id, person_id, relation, path, since",
+    "people_ownership": "id, unit_id, person_id, share, status",
+    "people_organisation": "id, kind, name, place_id, path, parent_id, description, founded_on",
+    "people_organisation_served_places": "id, organisation_id, place_id",
+    "people_roleassignment": "id, person_id, role, place_id, path, organisation_id, granted_at, granted_by_id, ended_at",
+    "people_joinrequest": (
+        "id, person_id, building_id, unit_id, relation, path, message, status, created_at, decided_at, decided_by_id, reason"
+    ),
+}
+NULL = "\\N"
+
+
+class TableWriter:
+    """One table's COPY on its own connection, fed with tab-separated lines in batches."""
+
+    def __init__(self, stack: ExitStack, url: str, table: str, batch: int = 20_000):
+        self.table = table
+        self.rows = 0
+        self._batch = batch
+        self._buffer: list[str] = []
+        self.conn = stack.enter_context(psycopg.connect(url))
+        self.conn.execute("SET session_replication_role = replica")
+        self.conn.execute("SET synchronous_commit = off")
+        self._copy = stack.enter_context(self.conn.cursor().copy(f"COPY {table} ({TABLES[table]}) FROM STDIN"))
+
+    def row(self, *values) -> None:
+        self._buffer.append("\t".join(NULL if v is None else str(v) for v in values))
+        if len(self._buffer) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buffer:
+            self.rows += len(self._buffer)
+            self._copy.write("\n".join(self._buffer) + "\n")
+            self._buffer = []
+
+
+def _bool(v: bool) -> str:
+    return "t" if v else "f"
+
+
+def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = print) -> dict:
+    """Fill the (migrated, empty) database at ``url``; return the facts ``bench_meta`` keeps."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    plan = make_plan(scale, rng)
+    names = name_pool(rng, min(NAME_POOL_SIZE, max(scale.people // 4, 500)))
+    mobile_offset = rng.randrange(10**8)
+    code_offset = rng.randrange(32**8)
+    dates = [f"20{10 + d // 365:02d}-{1 + (d // 28) % 12:02d}-{1 + d % 28:02d}" for d in range(365 * 15)]
+    log(f"  plan and {len(names):,} names with pinyin: {time.perf_counter() - started:.1f}s")
+
+    counts: dict[str, int] = {}
+    facts: dict = {}
+    with ExitStack() as stack:
+        w = {table: TableWriter(stack, url, table) for table in TABLES}
+        facts = _write(w, scale, plan, rng, names, dates, mobile_offset, code_offset)
+        for writer in w.values():
+            writer.flush()
+            counts[writer.table] = writer.rows
+    # Every COPY has ended and every connection committed when the stack closed.
+    load_seconds = time.perf_counter() - started
+    log(f"  rows written (COPY): {load_seconds:.1f}s")
+
+    from django.contrib.auth.hashers import make_password
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        persona_ids = [p["person_id"] for p in facts["personas"].values()]
+        conn.execute("UPDATE people_person SET password = %s WHERE id = ANY(%s)", [make_password(PERSONA_PASSWORD), persona_ids])
+        for table in TABLES:
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))")
+        t = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE) " + ", ".join(TABLES))
+        log(f"  VACUUM ANALYZE: {time.perf_counter() - t:.1f}s")
+    facts.update(
+        scale=asdict(scale),
+        seed=seed,
+        generator_version=GENERATOR_VERSION,
+        counts=counts,
+        persona_password=PERSONA_PASSWORD,
+        load_seconds=round(time.perf_counter() - started, 1),
+    )
+    return facts
+
+
+def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile_offset: int, code_offset: int) -> dict:
+    place_id = 0
+    subdistricts: list[tuple[int, str]] = []
+    communities: list[tuple[int, str, str]] = []  # id, path, name
+    compounds: list[tuple[int, str, str, int]] = []  # id, path, name, subdistrict index
+
+    def place(kind: str, name: str, parent: int | None, parent_path: str, **extra) -> tuple[int, str]:
+        nonlocal place_id
+        place_id += 1
+        path = parent_path + path_segment(place_id)
+        w["places_place"].row(
+            place_id,
+            kind,
+            name,
+            extra.get("code", ""),
+            parent,
+            path,
+            path.count(".") - 1,
+            extra.get("address", ""),
+            extra.get("management", ""),
+            extra.get("join_code"),
+        )
+        return place_id, path
+
+    for s in range(scale.subdistricts):
+        subdistricts.append(place("subdistrict", numbered(SUBDISTRICT_NAMES, s), None, "", code=f"4406050{11 + s:02d}"))
+    community_sd: list[int] = []
+    for s, n in enumerate(plan.communities_per_subdistrict):
+        sd_id, sd_path = subdistricts[s]
+        for k in range(n):
+            village = k % 6 == 5
+            name = numbered(COMMUNITY_NAMES, k) + ("村" if village else "社区")
+            code = f"4406050{11 + s:02d}{k + 1:03d}"
+            cid, cpath = place("village" if village else "community", name, sd_id, sd_path, code=code)
+            communities.append((cid, cpath, name))
+            community_sd.append(s)
+    combos = [word + kind for kind in COMPOUND_TYPES for word in COMPOUND_WORDS]
+    managements = ["property_company", "self_governing", "none"]
+    compound_management: list[str] = []
+    index = 0
+    for c, n in enumerate(plan.compounds_per_community):
+        cid, cpath, _ = communities[c]
+        for _ in range(n):
+            phase = index // len(combos)
+            name = combos[index % len(combos)] + (f"{phase + 1}期" if phase else "")
+            management = rng.choices(managements, [60, 25, 15])[0]
+            pid, ppath = place("compound", name, cid, cpath, management=management)
+            compounds.append((pid, ppath, name, community_sd[c]))
+            compound_management.append(management)
+            index += 1
+
+    # Buildings, units, residents: building by building.
+    unit_id = person_id = member_id = ownership_id = mobile_k = 0
+    owners: list[int] = []  # owner-occupiers (landlords are drawn from them)
+    rented_units: list[int] = []
+    leaders: list[tuple[int, int, str]] = []  # person, building, path
+    buildings: list[tuple[int, str, int, int]] = []  # id, path, first unit id, unit count
+    first_residents: dict[int, list[int]] = {}  # building id -> first member of each of its first two units
+    compound_community: list[int] = []
+    for c, n in enumerate(plan.compounds_per_community):
+        compound_community += [c] * n
+    b_index = 0
+    u_index = 0
+    for k, (comp_id, comp_path, _, _) in enumerate(compounds):
+        for number in range(1, plan.buildings_per_compound[k] + 1):
+            n_units = plan.units_per_building[b_index]
+            bid, bpath = place("building", f"{number}栋", comp_id, comp_path, join_code=join_code(b_index, code_offset))
+            b_index += 1
+            buildings.append((bid, bpath, unit_id + 1, n_units))
+            per_floor = rng.choice((2, 4, 4, 6, 8))
+            leader = None
+            firsts: list[int] = []
+            for u in range(n_units):
+                unit_id += 1
+                floor, room = divmod(u, per_floor)
+                area = f"{rng.uniform(45, 160):.2f}"
+                label = f"{floor + 1}{room + 1:02d}"
+                w["places_unit"].row(unit_id, bid, bpath, label, "home", floor + 1, "", area, "register", "")
+                rented = rng.random() < RENTED_SHARE
+                n_people = plan.people_per_unit[u_index]
+                u_index += 1
+                members = []
+                for m in range(n_people):
+                    person_id += 1
+                    name, pinyin, initials = names[rng.randrange(len(names))]
+                    adult = m < 2 or rng.random() < 0.5
+                    mobile = None
+                    if adult:
+                        mobile = mobile_number(mobile_k, mobile_offset)
+                        mobile_k += 1
+                    birth_year = rng.randint(1940, 2004) if adult else rng.randint(2008, 2024)
+                    w["people_person"].row(
+                        person_id,
+                        "!",
+                        None,
+                        "f",
+                        name,
+                        pinyin,
+                        initials,
+                        mobile,
+                        "",
+                        None,
+                        birth_year,
+                        _bool(rng.random() < 0.05),
+                        "f",
+                        "t",
+                        LOADED_AT,
+                        None,
+                        "",
+                    )
+                    if rented:
+                        relation = "tenant" if m < 2 else "family"
+                    else:
+                        relation = "owner" if m == 0 else ("co_owner" if m == 1 and rng.random() < 0.3 else "family")
+                    member_id += 1
+                    since = dates[rng.randrange(len(dates))]
+                    w["people_householdmember"].row(member_id, unit_id, person_id, relation, bpath, since)
+                    members.append((person_id, relation))
+                if len(firsts) < 2:
+                    firsts.append(members[0][0])
+                if rented:
+                    rented_units.append(unit_id)
+                else:
+                    owners.append(members[0][0])
+                    co = [pid for pid, rel in members if rel == "co_owner"]
+                    share = "0.5000" if co else "1.0000"
+                    for pid in [members[0][0], *co]:
+                        ownership_id += 1
+                        status = "registered" if rng.random() < 0.9 else "occupied_unregistered"
+                        w["people_ownership"].row(ownership_id, unit_id, pid, share, status)
+                    if leader is None:
+                        leader = members[0][0]
+            leaders.append((leader if leader is not None else firsts[0], bid, bpath))
+            first_residents[bid] = firsts
+    residents = person_id
+
+    for unit in rented_units:  # landlords: owner-occupiers of other units
+        ownership_id += 1
+        w["people_ownership"].row(ownership_id, unit, owners[rng.randrange(len(owners))], "1.0000", "registered")
+
+    # Organisations.
+    org_id = 0
+    served_id = 0
+
+    def org(kind: str, name: str, place_id_: int, path: str) -> int:
+        nonlocal org_id
+        org_id += 1
+        w["people_organisation"].row(org_id, kind, name, place_id_, path, None, "", None)
+        return org_id
+
+    for sd_id, sd_path in subdistricts:
+        org("subdistrict_office", "街道办事处", sd_id, sd_path)
+    for cid, cpath, cname in communities:
+        org("party_committee", f"{cname}党委", cid, cpath)
+        org("residents_committee", f"{cname}居民委员会", cid, cpath)
+    n_companies = max(1, scale.compounds // COMPOUNDS_PER_COMPANY)
+    company_weights = [1 / (r + 1) for r in range(n_companies)]
+    served_by: list[list[int]] = [[] for _ in range(n_companies)]
+    for k, management in enumerate(compound_management):
+        if management == "property_company":
+            served_by[rng.choices(range(n_companies), company_weights)[0]].append(k)
+    companies: list[tuple[int, int, str]] = []  # org id, place id, path
+    for n in range(n_companies):
+        sd = compounds[served_by[n][0]][3] if served_by[n] else 0
+        sd_id, sd_path = subdistricts[sd]
+        brand = COMPANY_BRANDS[n % len(COMPANY_BRANDS)]
+        oid = org("property_company", f"{brand}物业服务有限公司{n + 1:03d}", sd_id, sd_path)
+        companies.append((oid, sd_id, sd_path))
+        for k in served_by[n]:
+            served_id += 1
+            w["people_organisation_served_places"].row(served_id, oid, compounds[k][0])
+    for comp_id, comp_path, comp_name, _ in compounds:
+        if rng.random() < 0.3:
+            org("owners_committee", f"{comp_name}业主委员会", comp_id, comp_path)
+
+    # Staff and administrators: persons of their own, after the residents.
+    role_id = 0
+
+    def role(person: int, role_: str, place_id_: int, path: str, organisation: int | None = None) -> None:
+        nonlocal role_id
+        role_id += 1
+        w["people_roleassignment"].row(role_id, person, role_, place_id_, path, organisation, LOADED_AT, None, None)
+
+    persona_k = 0
+
+    def staff_person(persona: bool = False) -> tuple[int, str]:
+        nonlocal person_id, mobile_k, persona_k
+        person_id += 1
+        if persona:
+            persona_k += 1
+            mobile = persona_mobile(persona_k)
+        else:
+            mobile = mobile_number(mobile_k, mobile_offset)
+            mobile_k += 1
+        name, pinyin, initials = names[rng.randrange(len(names))]
+        w["people_person"].row(
+            person_id,
+            "!",
+            None,
+            "f",
+            name,
+            pinyin,
+            initials,
+            mobile,
+            "",
+            None,
+            rng.randint(1965, 2000),
+            "f",
+            "f",
+            "t",
+            LOADED_AT,
+            None,
+            "",
+        )
+        return person_id, mobile
+
+    for person, bid, bpath in leaders:
+        role(person, "building_leader", bid, bpath)
+
+    # The personas' community: the largest one (the heaviest directory a community's staff sees).
+    units_per_community = [0] * len(communities)
+    for k, units in enumerate(plan.units_per_compound):
+        units_per_community[compound_community[k]] += units
+    persona_community = max(range(len(communities)), key=lambda c: (units_per_community[c], -c))
+    personas: dict[str, dict] = {}
+    for c, (cid, cpath, _) in enumerate(communities):
+        for n in range(STAFF_PER_COMMUNITY):
+            is_persona = c == persona_community and n == 0
+            pid, mobile = staff_person(persona=is_persona)
+            role(pid, "community_staff", cid, cpath)
+            if is_persona:
+                personas["community_staff"] = {"person_id": pid, "mobile": mobile, "role": "community_staff", "place_id": cid}
+    for s, (sd_id, sd_path) in enumerate(subdistricts):
+        pid, mobile = staff_person(persona=s == 0)
+        role(pid, "subdistrict_admin", sd_id, sd_path)
+        if s == 0:
+            personas["subdistrict_admin"] = {"person_id": pid, "mobile": mobile, "role": "subdistrict_admin", "place_id": sd_id}
+    for oid, sd_id, sd_path in companies:
+        for _ in range(PROPERTY_STAFF_PER_COMPANY):
+            pid, _mobile = staff_person()
+            role(pid, "property_staff", sd_id, sd_path, organisation=oid)
+
+    # A building leader and a resident of the personas' community, in its biggest building.
+    _, community_path, _ = communities[persona_community]
+    big = max((b for b in buildings if b[1].startswith(community_path)), key=lambda b: (b[3], -b[0]))
+    leader_person = next(person for person, bid, _ in leaders if bid == big[0])
+    neighbour = next(p for p in first_residents[big[0]] if p != leader_person)
+    personas["building_leader"] = {"person_id": leader_person, "role": "building_leader", "place_id": big[0]}
+    personas["resident"] = {"person_id": neighbour, "role": "resident", "place_id": big[0]}
+
+    # Activity, power-law: pending join requests, most of them in a few busy buildings.
+    order = list(range(len(buildings)))
+    rng.shuffle(order)
+    weights = [0.0] * len(buildings)
+    for rank, b in enumerate(order):
+        weights[b] = 1 / (rank + 1) ** 1.1
+    seen: set[tuple[int, int]] = set()
+    jr_id = 0
+    for b in rng.choices(range(len(buildings)), weights, k=int(scale.units * JOIN_REQUESTS_PER_UNIT)):
+        bid, bpath, first_unit, n_units = buildings[b]
+        unit = first_unit + rng.randrange(n_units)
+        person = rng.randint(1, residents)
+        if (person, unit) in seen:
+            continue
+        seen.add((person, unit))
+        jr_id += 1
+        w["people_joinrequest"].row(jr_id, person, bid, unit, "family", bpath, "", "pending", LOADED_AT, None, None, "")
+
+    return {
+        "residents": residents,
+        "persons": person_id,
+        "personas": personas,
+        "persona_community": {
+            "id": communities[persona_community][0],
+            "name": communities[persona_community][2],
+            "units": units_per_community[persona_community],
+        },
+        "subdistrict_ids": [sd for sd, _ in subdistricts],
+        "community_ids": [c for c, _, _ in communities],
+    }

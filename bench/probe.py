@@ -1,0 +1,92 @@
+"""In-process measurements with Django's test client (settings already pointed at the bench db):
+SQL queries per request, each SELECT's EXPLAIN ANALYZE time, rows shown; and sessions for the
+simulated users."""
+
+import re
+import statistics
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from .scenarios import Dataset, Scenario
+
+BACKEND = "people.auth.MobilePasswordBackend"
+EXECUTION_TIME = re.compile(r"Execution Time: ([\d.]+) ms")
+
+
+def client_for(ds: Dataset, persona: str | None) -> Client:
+    from people.models import Person
+
+    client = Client()
+    if persona:
+        client.force_login(Person.objects.get(pk=ds.persona(persona)["person_id"]), backend=BACKEND)
+    return client
+
+
+def sessions(ds: Dataset, persona: str | None, n: int) -> list[str]:
+    """``n`` signed-in sessions of the persona, stored in the database like any sign-in's."""
+    if not persona:
+        return []
+    return [client_for(ds, persona).cookies[settings.SESSION_COOKIE_NAME].value for _ in range(n)]
+
+
+def explain(sql: str) -> tuple[float, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    match = EXECUTION_TIME.search(plan)
+    return (float(match.group(1)) if match else 0.0), plan
+
+
+def service_time(client: Client, url: str, n: int = 10, budget_s: float = 2.0) -> dict:
+    """One request at a time, in this process: median wall and CPU ms (no HTTP, no concurrency)."""
+    walls, cpus = [], []
+    deadline = time.perf_counter() + budget_s
+    while len(walls) < n and (not walls or time.perf_counter() < deadline):
+        wall, cpu = time.perf_counter(), time.process_time()
+        client.get(url)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return {"wall_ms": round(statistics.median(walls), 2), "cpu_ms": round(statistics.median(cpus), 2), "n": len(walls)}
+
+
+def probe_url(client: Client, url: str, row_marker: str | None, *, with_plans: bool) -> dict:
+    client.get(url)  # warm: caches, connection, buffers
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    content = response.content.decode("utf-8", "replace")
+    queries = []
+    for q in ctx.captured_queries:
+        entry = {"sql": q["sql"], "ms": round(float(q["time"]) * 1000, 2)}
+        if with_plans and q["sql"].lstrip().upper().startswith("SELECT"):
+            entry["explain_ms"], entry["plan"] = explain(q["sql"])
+        queries.append(entry)
+    result = {
+        "url": url,
+        "status": response.status_code,
+        "queries": len(queries),
+        "rows": content.count(row_marker) if row_marker else None,
+        "bytes": len(response.content),
+        "sql": queries,
+    }
+    if with_plans:
+        result["in_process"] = service_time(client, url)
+        explained = [q for q in queries if "explain_ms" in q]
+        result["sql_explain_ms_total"] = round(sum(q["explain_ms"] for q in explained), 2)
+        slowest = max(explained, key=lambda q: q["explain_ms"], default=None)
+        result["slowest_sql"] = slowest
+    # Only the slowest query keeps its plan (the JSON stays readable).
+    for q in queries:
+        if q is not result.get("slowest_sql"):
+            q.pop("plan", None)
+    return result
+
+
+def probe(ds: Dataset, scenario: Scenario, *, with_plans: bool = True) -> dict:
+    client = client_for(ds, scenario.persona)
+    load = [probe_url(client, url, scenario.row_marker, with_plans=with_plans) for url in scenario.urls(ds)]
+    extra = [probe_url(client, url, scenario.row_marker, with_plans=False) for url in scenario.probe_urls(ds)]
+    return {"urls": load, "extra": extra}

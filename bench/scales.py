@@ -1,0 +1,23 @@
+"""Dataset scales (docs PERFORMANCE.md): importable before Django is set up."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    subdistricts: int
+    communities: int  # in all, spread evenly over the sub-districts
+    compounds: int
+    buildings: int
+    units: int
+    people: int  # residents; staff and administrators come on top
+
+
+SCALES = {
+    "demo": Scale("demo", 1, 23, 60, 600, 20_000, 40_000),
+    "subdistrict": Scale("subdistrict", 1, 23, 500, 5_000, 200_000, 500_000),
+    "city": Scale("city", 10, 230, 5_000, 50_000, 2_000_000, 5_000_000),
+}
+
+__all__ = ["SCALES", "Scale"]
