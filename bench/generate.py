@@ -25,7 +25,7 @@ from places.models import path_segment
 
 from .scales import Scale
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PERSONA_PASSWORD = "linli-bench-2026"
 
 COMPOUND_UNITS = (200, 3000)
@@ -207,7 +207,7 @@ TABLES = {
         "id_number_hash, birth_year, migratory, is_staff, is_active, date_joined, anonymised_at, preferred_language"
     ),
     "people_householdmember": "id, unit_id, person_id, relation, path, since",
-    "people_ownership": "id, unit_id, person_id, share, status",
+    "people_ownership": "id, unit_id, person_id, share, status, path",
     "people_organisation": "id, kind, name, place_id, path, parent_id, description, founded_on",
     "people_organisation_served_places": "id, organisation_id, place_id",
     "people_roleassignment": "id, person_id, role, place_id, path, organisation_id, granted_at, granted_by_id, ended_at",
@@ -345,7 +345,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
     # Buildings, units, residents: building by building.
     unit_id = person_id = member_id = ownership_id = mobile_k = 0
     owners: list[int] = []  # owner-occupiers (landlords are drawn from them)
-    rented_units: list[int] = []
+    rented_units: list[tuple[int, str]] = []
     leaders: list[tuple[int, int, str]] = []  # person, building, path
     buildings: list[tuple[int, str, int, int]] = []  # id, path, first unit id, unit count
     first_residents: dict[int, list[int]] = {}  # building id -> first member of each of its first two units
@@ -412,7 +412,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
                 if len(firsts) < 2:
                     firsts.append(members[0][0])
                 if rented:
-                    rented_units.append(unit_id)
+                    rented_units.append((unit_id, bpath))
                 else:
                     owners.append(members[0][0])
                     co = [pid for pid, rel in members if rel == "co_owner"]
@@ -420,16 +420,16 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
                     for pid in [members[0][0], *co]:
                         ownership_id += 1
                         status = "registered" if rng.random() < 0.9 else "occupied_unregistered"
-                        w["people_ownership"].row(ownership_id, unit_id, pid, share, status)
+                        w["people_ownership"].row(ownership_id, unit_id, pid, share, status, bpath)
                     if leader is None:
                         leader = members[0][0]
             leaders.append((leader if leader is not None else firsts[0], bid, bpath))
             first_residents[bid] = firsts
     residents = person_id
 
-    for unit in rented_units:  # landlords: owner-occupiers of other units
+    for unit, upath in rented_units:  # landlords: owner-occupiers of other units
         ownership_id += 1
-        w["people_ownership"].row(ownership_id, unit, owners[rng.randrange(len(owners))], "1.0000", "registered")
+        w["people_ownership"].row(ownership_id, unit, owners[rng.randrange(len(owners))], "1.0000", "registered", upath)
 
     # Organisations.
     org_id = 0

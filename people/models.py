@@ -184,10 +184,13 @@ class Ownership(models.Model):
         validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
     )
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED)
+    # The unit's building path, copied so that staff over the building find owners who live elsewhere.
+    path = models.CharField(max_length=255, editable=False)
 
     class Meta:
         verbose_name = _("ownership")
         verbose_name_plural = _("ownerships")
+        indexes = [models.Index(fields=["person", "path"], name="own_person_path_idx", opclasses=["", "varchar_pattern_ops"])]
         constraints = [
             models.UniqueConstraint(fields=["unit", "person"], name="ownership_unique"),
             models.CheckConstraint(condition=models.Q(share__gt=0, share__lte=1), name="ownership_share_range"),
@@ -195,6 +198,11 @@ class Ownership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} owns {self.share} of {self.unit}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.path:
+            self.path = self.unit.path
+        super().save(*args, **kwargs)
 
 
 class SensitiveTag(models.Model):

@@ -14,7 +14,7 @@ from django.http import Http404
 from core.masking import IdMask
 from places.models import Place, Unit
 
-from .models import HouseholdMember, JoinRequest, Organisation, Person, Role, RoleAssignment, SensitiveTag
+from .models import HouseholdMember, JoinRequest, Organisation, Ownership, Person, Role, RoleAssignment, SensitiveTag
 
 LEADER_ROLES = frozenset({Role.BUILDING_LEADER, Role.LANE_LEADER, Role.STREET_LEADER})
 # Who may browse places and the people directory within their scope.
@@ -149,11 +149,14 @@ def people_for(user) -> QuerySet[Person]:
     if not paths:
         return Person.objects.none()
     lives_there = HouseholdMember.objects.filter(_path_q("path", paths), person=OuterRef("pk"))
-    return Person.objects.filter(Exists(lives_there), anonymised_at__isnull=True)
+    owns_there = Ownership.objects.filter(_path_q("path", paths), person=OuterRef("pk"))
+    return Person.objects.filter(Exists(lives_there) | Exists(owns_there), anonymised_at__isnull=True)
 
 
 def person_paths(person: Person) -> list[str]:
-    return list(person.households.values_list("path", flat=True))
+    """Where a person belongs: the units they live in and the units they own (owners may live elsewhere)."""
+    homes = person.households.values_list("path", flat=True)
+    return list(homes.union(person.ownerships.values_list("path", flat=True)))
 
 
 def can_view_person(user, person: Person) -> bool:

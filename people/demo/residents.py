@@ -29,7 +29,7 @@ class Residents(Generator):
             # No certificate yet (area known from the sale contract): bought and occupied, not registered.
             unregistered = unit.area_source == Unit.AreaSource.CONTRACT or self.rng.random() < 0.01
             status = Ownership.Status.OCCUPIED_UNREGISTERED if unregistered else Ownership.Status.REGISTERED
-        self.ownerships.append(Ownership(unit=unit, person=folk.person, share=share, status=status))
+        self.ownerships.append(Ownership(unit=unit, person=folk.person, share=share, status=status, path=unit.path))
 
     def build_households(self) -> None:
         rng = self.rng

@@ -280,7 +280,11 @@ class _Run(_Lookups):
         if owner:
             if new_ownership:
                 ownership = Ownership(
-                    unit=unit, person=person, share=share or Decimal(1), status=status or Ownership.Status.REGISTERED
+                    unit=unit,
+                    person=person,
+                    share=share or Decimal(1),
+                    status=status or Ownership.Status.REGISTERED,
+                    path=unit.path,
                 )
                 ownerships[(unit.pk, person.pk)] = ownership
                 self.batch[Ownership].append(ownership)
