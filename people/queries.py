@@ -88,8 +88,11 @@ def children_with_counts(place: Place) -> QuerySet[Place]:
 
 def buildings_in(place: Place) -> QuerySet[Place]:
     """Every building under a place, with its unit count and leader, in one query plus one prefetch."""
-    leaders = RoleAssignment.objects.active().filter(role=Role.BUILDING_LEADER).select_related("person").only(
-        "id", "role", "place_id", "person__id", "person__name"
+    leaders = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.BUILDING_LEADER)
+        .select_related("person")
+        .only("id", "role", "place_id", "person__id", "person__name")
     )
     units_per_building = (
         Unit.objects.filter(building=OuterRef("pk")).order_by().values("building").annotate(n=Count("*")).values("n")
