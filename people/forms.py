@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from places.models import Unit
 
@@ -40,7 +41,7 @@ class CodeSignInForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60)
     mobile = MobileField()
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     agree = forms.BooleanField(label=_("I have read the privacy notice and agree to my data being used for community services."))

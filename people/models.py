@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from core import crypto
@@ -43,7 +44,7 @@ class PersonManager(BaseUserManager):
 
 
 class Person(AbstractBaseUser, PermissionsMixin):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     name_pinyin = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile])

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from places.models import Place, Unit, Venue
 
 from . import policy
-from .models import HouseholdMember, Organisation, Person, Role, RoleAssignment
+from .models import HouseholdMember, Organisation, Ownership, Person, Role, RoleAssignment
 
 PAGE_SIZE = 20
 
@@ -107,4 +107,10 @@ def buildings_in(place: Place) -> QuerySet[Place]:
 
 
 def units_of(building: Place) -> QuerySet[Unit]:
-    return building.units.annotate(member_count=Count("members")).order_by("label")
+    """A building's units with their resident count and owners (owners may live elsewhere)."""
+    owners = Ownership.objects.select_related("person").only("id", "unit_id", "share", "person__id", "person__name")
+    return (
+        building.units.annotate(member_count=Count("members"))
+        .prefetch_related(Prefetch("ownerships", queryset=owners.order_by("person__name_pinyin")))
+        .order_by("label")
+    )
