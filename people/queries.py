@@ -73,8 +73,14 @@ def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     people = rows[:PAGE_SIZE]
     homes: dict[int, list[str]] = {}
-    for hm in HouseholdMember.objects.filter(person__in=people).select_related("unit__building").order_by("unit__label"):
-        homes.setdefault(hm.person_id, []).append(f"{hm.unit.building.name} {hm.unit.label}")
+    # Plain tuples: building model instances for a one-line label cost more than the query.
+    rows_of_homes = (
+        HouseholdMember.objects.filter(person__in=[p.pk for p in people])
+        .order_by("unit__label")
+        .values_list("person_id", "unit__building__name", "unit__label")
+    )
+    for person_id, building, label in rows_of_homes:
+        homes.setdefault(person_id, []).append(f"{building} {label}")
     for p in people:
         p.homes = homes.get(p.pk, [])
     return people, len(rows) > PAGE_SIZE
