@@ -247,6 +247,29 @@ def _bool(v: bool) -> str:
     return "t" if v else "f"
 
 
+def _person_row(w, person_id, name, pinyin, initials, mobile, birth_year, migratory: bool) -> None:
+    """One people_person row in COPY column order: unusable password, not staff, active."""
+    w["people_person"].row(
+        person_id,
+        "!",
+        None,
+        "f",
+        name,
+        pinyin,
+        initials,
+        mobile,
+        "",
+        None,
+        birth_year,
+        _bool(migratory),
+        "f",
+        "t",
+        LOADED_AT,
+        None,
+        "",
+    )
+
+
 def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = print) -> dict:
     """Fill the (migrated, empty) database at ``url``; return the facts ``bench_meta`` keeps."""
     started = time.perf_counter()
@@ -382,25 +405,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
                         mobile = mobile_number(mobile_k, mobile_offset)
                         mobile_k += 1
                     birth_year = rng.randint(1940, 2004) if adult else rng.randint(2008, 2024)
-                    w["people_person"].row(
-                        person_id,
-                        "!",
-                        None,
-                        "f",
-                        name,
-                        pinyin,
-                        initials,
-                        mobile,
-                        "",
-                        None,
-                        birth_year,
-                        _bool(rng.random() < 0.05),
-                        "f",
-                        "t",
-                        LOADED_AT,
-                        None,
-                        "",
-                    )
+                    _person_row(w, person_id, name, pinyin, initials, mobile, birth_year, rng.random() < 0.05)
                     if rented:
                         relation = "tenant" if m < 2 else "family"
                     else:
@@ -486,25 +491,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
             mobile = mobile_number(mobile_k, mobile_offset)
             mobile_k += 1
         name, pinyin, initials = names[rng.randrange(len(names))]
-        w["people_person"].row(
-            person_id,
-            "!",
-            None,
-            "f",
-            name,
-            pinyin,
-            initials,
-            mobile,
-            "",
-            None,
-            rng.randint(1965, 2000),
-            "f",
-            "f",
-            "t",
-            LOADED_AT,
-            None,
-            "",
-        )
+        _person_row(w, person_id, name, pinyin, initials, mobile, rng.randint(1965, 2000), False)
         return person_id, mobile
 
     for person, bid, bpath in leaders:

@@ -5,39 +5,31 @@ from places.models import Place
 
 from . import figures
 
-
-def _root() -> Place:
-    root = Place.objects.filter(kind=Place.Kind.SUBDISTRICT).order_by("pk").first()
-    if root is None:
-        raise Http404
-    return root
+# The columns of the per-compound table on a community's page (the sub-district's shows every figure).
+COMMUNITY_COLUMNS = ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"]
 
 
-def overview(request):
-    root = _root()
+def _page(request, template: str, place: Place, columns: list[str]):
     return render(
         request,
-        "stats/overview.html",
-        {
-            "place": root,
-            "figures": figures.labelled(figures.cached_figures_for(root)),
-            "children": figures.cached_figures_by_child(root),
-            "keys": figures.KEYS,
-            "labels": figures.LABELS,
-        },
-    )
-
-
-def community(request, pk: int):
-    place = get_object_or_404(Place, pk=pk, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
-    return render(
-        request,
-        "stats/community.html",
+        template,
         {
             "place": place,
             "figures": figures.labelled(figures.cached_figures_for(place)),
             "children": figures.cached_figures_by_child(place),
-            "keys": ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"],
+            "keys": columns,
             "labels": figures.LABELS,
         },
     )
+
+
+def overview(request):
+    root = Place.objects.filter(kind=Place.Kind.SUBDISTRICT).order_by("pk").first()
+    if root is None:
+        raise Http404
+    return _page(request, "stats/overview.html", root, figures.KEYS)
+
+
+def community(request, pk: int):
+    place = get_object_or_404(Place, pk=pk, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
+    return _page(request, "stats/community.html", place, COMMUNITY_COLUMNS)
