@@ -31,6 +31,7 @@ BENCH_ENV = {
     "LINLI_BENCH_FLOOR": "1",
     "SECURE_COOKIES": "0",
     "AXES_ENABLED": "0",  # persona sign-ins are not throttled
+    "SECRET_KEY": "linli-bench-only-secret-key",
 }
 
 

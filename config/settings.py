@@ -21,7 +21,13 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "linli-insecure-development-key-change-me-in-production")
+DEVELOPMENT_SECRET_KEY = "linli-insecure-development-key-change-me-in-production"  # noqa: S105 (refused when DEBUG is off)
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY and not env_bool("LINLI_ALLOW_DEVELOPMENT_KEY", False):
+    # Sessions, sign-in codes and the ID-number key all derive from it: never run production on the default.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set SECRET_KEY (and FIELD_ENCRYPTION_KEY) in the environment when DEBUG is off.")
 # Key for field-level encryption of ID numbers (PIPL Art 28, 51). Derived from SECRET_KEY unless set.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
