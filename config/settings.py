@@ -23,7 +23,7 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("DEBUG", True)
 DEVELOPMENT_SECRET_KEY = "linli-insecure-development-key-change-me-in-production"  # noqa: S105 (refused when DEBUG is off)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY and not env_bool("LINLI_ALLOW_DEVELOPMENT_KEY", False):
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     # Sessions, sign-in codes and the ID-number key all derive from it: never run production on the default.
     from django.core.exceptions import ImproperlyConfigured
 
