@@ -30,8 +30,7 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        paths = policy.scope_paths(request.user, policy.MANAGER_ROLES)
-        return qs.filter(policy._path_q(self.path_field, paths))
+        return qs.filter(policy.scope_q(request.user, self.path_field, policy.MANAGER_ROLES))
 
     def has_module_permission(self, request):
         return policy.can_use_admin(request.user)

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from core.masking import IdMask
-from places.models import Place, Unit
+from places.models import Place, Unit, under_paths_q
 
 from .models import HouseholdMember, JoinRequest, Organisation, Person, Role, RoleAssignment, SensitiveTag
 
@@ -105,18 +105,16 @@ def is_staff_member(user) -> bool:
     return has_role(user, PLACE_ROLES)
 
 
-def _path_q(field: str, paths: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
-    return q
+def scope_q(user, field: str, roles=ALL_ROLES) -> Q:
+    """Filter on ``field`` (a copied place path) for rows inside the user's scope for ``roles``."""
+    return under_paths_q(field, scope_paths(user, roles))
 
 
 # --- places ----------------------------------------------------------------------------------
 
 
 def places_for(user) -> QuerySet[Place]:
-    return Place.objects.filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+    return Place.objects.filter(scope_q(user, "path", PLACE_ROLES))
 
 
 def get_place_for(user, pk) -> Place:
@@ -126,21 +124,11 @@ def get_place_for(user, pk) -> Place:
     return place
 
 
-def can_edit_place(user, place: Place) -> bool:
-    return covers(user, place.path, MANAGER_ROLES)
-
-
 def units_for(user) -> QuerySet[Unit]:
-    return Unit.objects.filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+    return Unit.objects.filter(scope_q(user, "path", PLACE_ROLES))
 
 
 # --- people ----------------------------------------------------------------------------------
-
-
-def home_units(user) -> QuerySet[Unit]:
-    if not getattr(user, "is_authenticated", False):
-        return Unit.objects.none()
-    return Unit.objects.filter(members__person=user)
 
 
 def people_for(user) -> QuerySet[Person]:
@@ -151,7 +139,7 @@ def people_for(user) -> QuerySet[Person]:
     # Residents only: OR-ing a second EXISTS for owners who live elsewhere turns PostgreSQL's per-row
     # semi-join (1 ms) into hashing the whole scope (40 ms at sub-district scale, make bench). Such owners
     # are still reachable: ``can_view_person`` counts the units they own, and the building page lists them.
-    lives_there = HouseholdMember.objects.filter(_path_q("path", paths), person=OuterRef("pk"))
+    lives_there = HouseholdMember.objects.filter(under_paths_q("path", paths), person=OuterRef("pk"))
     return Person.objects.filter(Exists(lives_there), anonymised_at__isnull=True)
 
 
@@ -191,12 +179,20 @@ def can_reveal(user, person: Person, field: str) -> bool:
     return any(covers(user, p, roles) for p in person_paths(person))
 
 
+def can_call_leader(user, assignment: RoleAssignment) -> bool:
+    """A leader's full number is for the residents (or owners) of the place they serve, and for staff
+    over it who may reveal mobile numbers; every call is audited by the view."""
+    if any(p.startswith(assignment.path) for p in person_paths(user)):
+        return True
+    return covers(user, assignment.path, PHONE_REVEAL_ROLES)
+
+
 def can_view_sensitive(user, path: str) -> bool:
     return covers(user, path, CARING_ROLES)
 
 
 def sensitive_tags_for(user) -> QuerySet[SensitiveTag]:
-    return SensitiveTag.objects.filter(_path_q("path", scope_paths(user, CARING_ROLES)))
+    return SensitiveTag.objects.filter(scope_q(user, "path", CARING_ROLES))
 
 
 def can_manage_people(user, path: str) -> bool:
@@ -226,7 +222,7 @@ def can_grant(user, role: str, place: Place) -> bool:
 
 
 def roles_visible_to(user) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.active().filter(_path_q("path", scope_paths(user, PLACE_ROLES)))
+    return RoleAssignment.objects.active().filter(scope_q(user, "path", PLACE_ROLES))
 
 
 def organisations_for(user) -> QuerySet[Organisation]:
@@ -249,20 +245,11 @@ def can_view_members(user, org: Organisation) -> bool:
     return getattr(user, "is_authenticated", False) and org.memberships.filter(person=user).exists()
 
 
-def can_manage_organisation(user, org: Organisation) -> bool:
-    if covers(user, org.path, MANAGER_ROLES):
-        return True
-    return (
-        getattr(user, "is_authenticated", False)
-        and org.memberships.filter(person=user, position__in=["chair", "secretary"]).exists()
-    )
-
-
 # --- join requests ---------------------------------------------------------------------------
 
 
 def join_requests_for(user) -> QuerySet[JoinRequest]:
-    return JoinRequest.objects.filter(_path_q("path", scope_paths(user, JOIN_DECIDER_ROLES)))
+    return JoinRequest.objects.filter(scope_q(user, "path", JOIN_DECIDER_ROLES))
 
 
 def can_decide_join(user, request: JoinRequest) -> bool:

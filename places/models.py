@@ -20,6 +20,15 @@ def path_segment(pk: int) -> str:
     return f"{pk:0{SEGMENT_WIDTH}d}."
 
 
+def under_paths_q(field: str, paths: list[str]) -> models.Q:
+    """``field`` starts with one of ``paths``: the subtree filter every scope check is made of.
+    No paths matches nothing."""
+    q = models.Q(pk__in=[])
+    for p in paths:
+        q |= models.Q(**{f"{field}__startswith": p})
+    return q
+
+
 def new_join_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
     return "".join(secrets.choice(alphabet) for _ in range(8))
@@ -31,10 +40,7 @@ class PlaceQuerySet(models.QuerySet):
         return qs if include_self else qs.exclude(pk=place.pk)
 
     def under_any(self, paths: list[str]) -> "PlaceQuerySet":
-        q = models.Q()
-        for p in paths:
-            q |= models.Q(path__startswith=p)
-        return self.filter(q) if paths else self.none()
+        return self.filter(under_paths_q("path", paths))
 
     def communities(self) -> "PlaceQuerySet":
         return self.filter(kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
