@@ -14,12 +14,15 @@ class IdMask(Enum):
     HIDDEN = "hidden"
 
 
+MOBILE_HEAD, MOBILE_TAIL = 3, 4
+
+
 def mask_mobile(mobile: str | None) -> str:
     if not mobile:
         return ""
-    if len(mobile) < 8:
+    if len(mobile) < MOBILE_HEAD + MOBILE_TAIL + 1:
         return "*" * len(mobile)
-    return f"{mobile[:3]}****{mobile[-4:]}"
+    return f"{mobile[:MOBILE_HEAD]}****{mobile[-MOBILE_TAIL:]}"
 
 
 def mask_id_number(number: str | None, level: IdMask) -> str:

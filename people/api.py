@@ -163,7 +163,7 @@ def _person_out(person: Person) -> dict:
 
 @router.get("/me", response=MeOut, auth=AUTH)
 def me(request):
-    homes = [f"{hm.unit.building.name} {hm.unit.label}" for hm in queries.my_homes(request.user)]
+    homes = queries.home_labels([request.user.pk]).get(request.user.pk, [])
     return {
         "id": request.user.pk,
         "name": request.user.name,
@@ -222,7 +222,7 @@ def get_person(request, person_id: int):
     data["id_number_masked"] = (
         mask_id_number(person.id_number, policy.id_mask_for(request.user, person)) if person.id_number_token else ""
     )
-    data["homes"] = [f"{hm.unit.building.name} {hm.unit.label}" for hm in queries.my_homes(person)]
+    data["homes"] = queries.home_labels([person.pk]).get(person.pk, [])
     return data
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.masking import MOBILE_TAIL
 from places.models import Place, Unit, Venue
 
 from . import policy
@@ -30,10 +31,6 @@ def my_homes(person: Person) -> list[HouseholdMember]:
     )
 
 
-def community_of(place: Place) -> Place | None:
-    return Place.objects.communities().filter(pk__in=place.ancestor_ids).first()
-
-
 def venues_in(place: Place) -> QuerySet[Venue]:
     return Venue.objects.filter(place__path__startswith=place.path).select_related("place").order_by("name")
 
@@ -48,9 +45,9 @@ def search_people(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
         return qs
     if q.isascii():
         q = q.lower().replace(" ", "")
-        if q.isdigit():  # staff see the last four digits of a masked number, and search by no more:
+        if q.isdigit():  # staff see the last digits of a masked number, and search by no more:
             # a longer match would confirm a full number without the audited reveal
-            return qs.filter(mobile__endswith=q) if len(q) <= 4 else qs.none()
+            return qs.filter(mobile__endswith=q) if len(q) <= MOBILE_TAIL else qs.none()
         # Initials and full pinyin start with the same letter: the range on that letter lets the
         # name_pinyin index be walked in order from it instead of from "a" (10 s → 27 ms at city scale).
         first = q[0]
@@ -60,30 +57,40 @@ def search_people(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     return qs.filter(name__startswith=q) if len(q) == 1 else qs.filter(name__contains=q)
 
 
+def page_of(qs, page: int, size: int) -> tuple[list, bool]:
+    """Rows of page ``page`` (from 1) and whether another page follows: one query, no COUNT(*)."""
+    offset = (max(page, 1) - 1) * size
+    rows = list(qs[offset : offset + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def home_labels(person_ids: list[int]) -> dict[int, list[str]]:
+    """ "Building unit" labels of each person's homes. Plain tuples: building model instances for a
+    one-line label cost more than the query."""
+    homes: dict[int, list[str]] = {}
+    rows = (
+        HouseholdMember.objects.filter(person__in=person_ids)
+        .order_by("unit__building__name", "unit__label")
+        .values_list("person_id", "unit__building__name", "unit__label")
+    )
+    for person_id, building, label in rows:
+        homes.setdefault(person_id, []).append(f"{building} {label}")
+    return homes
+
+
 def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
     """One page of the people directory, ordered by pinyin. No total count: counting every person
     in a sub-district on each page view would cost more than the page itself."""
-    page = max(page, 1)
     qs = (
         search_people(policy.people_for(user), q)
         .order_by("name_pinyin", "id")
         .only("id", "name", "mobile", "birth_year", "migratory")
     )
-    offset = (page - 1) * PAGE_SIZE
-    rows = list(qs[offset : offset + PAGE_SIZE + 1])
-    people = rows[:PAGE_SIZE]
-    homes: dict[int, list[str]] = {}
-    # Plain tuples: building model instances for a one-line label cost more than the query.
-    rows_of_homes = (
-        HouseholdMember.objects.filter(person__in=[p.pk for p in people])
-        .order_by("unit__label")
-        .values_list("person_id", "unit__building__name", "unit__label")
-    )
-    for person_id, building, label in rows_of_homes:
-        homes.setdefault(person_id, []).append(f"{building} {label}")
+    people, has_next = page_of(qs, page, PAGE_SIZE)
+    homes = home_labels([p.pk for p in people])
     for p in people:
         p.homes = homes.get(p.pk, [])
-    return people, len(rows) > PAGE_SIZE
+    return people, has_next
 
 
 def children_with_counts(place: Place) -> QuerySet[Place]:

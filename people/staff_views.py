@@ -54,16 +54,15 @@ def place_buildings(request, pk: int):
     """Every building under a community or compound, with unit counts and leaders, paginated."""
     place = policy.get_place_for(request.user, pk)
     page = _page(request)
-    size = 50
-    rows = list(queries.buildings_in(place)[(page - 1) * size : page * size + 1])
+    buildings, has_next = queries.page_of(queries.buildings_in(place), page, 50)
     return render(
         request,
         "people/place_buildings.html",
         {
             "place": place,
-            "buildings": rows[:size],
+            "buildings": buildings,
             "page": page,
-            "has_next": len(rows) > size,
+            "has_next": has_next,
         },
     )
 
@@ -208,13 +207,13 @@ def organisations(request):
         place = get_object_or_404(Place, pk=place_id)
         qs = qs.filter(path__startswith=place.path)
     page = _page(request)
-    rows = list(qs.order_by("kind", "name")[(page - 1) * 50 : page * 50 + 1])
+    rows, has_next = queries.page_of(qs.order_by("kind", "name"), page, 50)
     return render(
         request,
         "people/organisations.html",
         {
-            "organisations": rows[:50],
-            "has_next": len(rows) > 50,
+            "organisations": rows,
+            "has_next": has_next,
             "page": page,
             "kind": kind,
             "kinds": Organisation.Kind.choices,

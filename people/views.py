@@ -16,7 +16,7 @@ from places.models import Place
 
 from . import actions, policy, queries
 from .forms import CodeRequestForm, CodeSignInForm, JoinForm, PasswordSignInForm, RegisterForm
-from .models import ConsentRecord, JoinRequest, Role, RoleAssignment
+from .models import ConsentRecord, JoinRequest, RoleAssignment
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -34,7 +34,7 @@ def home(request):
     blocks = []
     for hm in homes:
         building = hm.unit.building
-        community = queries.community_of(building)
+        community = building.community()
         blocks.append(
             {
                 "member": hm,
@@ -171,10 +171,7 @@ def call_leader(request, pk: int):
     """The call button on a resident's home page. Only residents of a building the leader serves
     (or staff over it) get the number; each call is audited."""
     ra = get_object_or_404(RoleAssignment.objects.active().select_related("person"), pk=pk, role__in=policy.LEADER_ROLES)
-    serves_me = any(p.startswith(ra.path) for p in policy.person_paths(request.user))
-    # Staff over the leader's place get the number only if their role may see full mobile numbers.
-    may_reveal = policy.covers(request.user, ra.path, policy.PHONE_REVEAL_ROLES)
-    if not (serves_me or may_reveal) or not ra.person.mobile:
+    if not policy.can_call_leader(request.user, ra) or not ra.person.mobile:
         raise Http404
     audit.record(actor=request.user, action="reveal.leader_call", obj=ra.person, subject_id=ra.person_id)
     return TelRedirect(f"tel:+86{ra.person.mobile}")
@@ -228,7 +225,3 @@ def my_data_erase(request):
         messages.success(request, _("Your data has been deleted. What the law requires us to keep is now anonymous."))
         return redirect("home")
     return render(request, "people/my_data_erase.html")
-
-
-def role_label(role: str) -> str:
-    return str(Role(role).label)
