@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core",
     "places",
     "people",
+    "cases",
     "stats",
 ]
 
@@ -174,7 +175,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-one-time-codes": {"task": "people.tasks.purge_expired_codes", "schedule": 3600.0},
+    "escalate-due-cases": {"task": "cases.tasks.escalate_due_cases", "schedule": 300.0},
+    "deliver-due-messages": {"task": "core.tasks.deliver_due_messages", "schedule": 60.0},
 }
+CASE_PHOTO_MAX_BYTES = int(os.environ.get("CASE_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+CASE_OVERDUE_STEP_WORKING_DAYS = 2
+# Open311 GeoReport v2: the jurisdiction this server answers for (clients may send jurisdiction_id).
+OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "guicheng.foshan.gd.cn")
 
 # SMS: a pluggable backend. The console backend writes messages (and one-time codes) to the log.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.ConsoleBackend")

@@ -284,6 +284,7 @@ def export_personal_data(*, person: Person) -> dict:
             "id": person.pk,
             "name": person.name,
             "mobile": person.mobile,
+            "email": person.email,
             "id_number": person.id_number,
             "birth_year": person.birth_year,
             "migratory": person.migratory,
@@ -320,6 +321,7 @@ def erase_person(*, person: Person, actor: Person | None = None) -> None:
         ConsentRecord.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
         person.name = ANONYMISED_NAME
         person.mobile = None
+        person.email = ""
         person.set_id_number(None)
         person.birth_year = None
         person.set_unusable_password()

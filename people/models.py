@@ -48,6 +48,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     name_pinyin = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile])
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Optional: for notifications by e-mail."))
     # The ID number is never stored in clear: an encrypted token, and a keyed hash for look-up.
     id_number_token = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
