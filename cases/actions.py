@@ -229,7 +229,7 @@ def submit_case(
     if recorded_by is not None:
         if not access.can_report_for_others(recorded_by, place):
             raise PermissionDenied
-    elif channel not in (Channel.OPEN311, Channel.API) and not access.can_report_at(reporter, place):
+    elif not (reporter is None and channel == Channel.OPEN311) and not access.can_report_at(reporter, place):
         raise PermissionDenied
     if len(photos) > 6:
         raise ValidationError({"photos": _("At most %(n)d photos.") % {"n": 6}})

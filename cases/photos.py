@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -32,7 +33,7 @@ def clean_photo(upload) -> CleanPhoto:
     """Raise ``ValidationError`` unless ``upload`` is a JPEG, PNG or WebP image within the limits."""
     if upload.size > max_bytes():
         raise ValidationError(
-            _("%(name)s is too large (at most %(mb)d MB).") % {"name": upload.name, "mb": max_bytes() // (1024 * 1024)}
+            _("%(name)s is too large (at most %(size)s).") % {"name": upload.name, "size": filesizeformat(max_bytes())}
         )
     data = upload.read()
     try:

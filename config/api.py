@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 
+from cases.api import router as cases_router
 from people.api import router as people_router
 from people.api_spreadsheets import router as spreadsheets_router
 from stats.api import router as stats_router
 
 api = NinjaAPI(title="Linli API", version="1", openapi_url="/openapi.json", docs_url="/docs", urls_namespace="api")
 api.add_router("/", people_router)
+api.add_router("/cases", cases_router)
 api.add_router("/stats", stats_router)
 api.add_router("/spreadsheets", spreadsheets_router)
 

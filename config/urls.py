@@ -14,7 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("stats/", include("stats.urls")),
+    path("cases/", include("cases.urls")),
+    path("open311/v2/", include("cases.open311_urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("notifications/", core_views.notifications, name="notifications"),
     path("", include("people.urls")),
 ]
 
