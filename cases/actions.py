@@ -263,6 +263,7 @@ def submit_case(
             is_emergency=category.is_emergency,
             created_at=now,
             updated_at=now,
+            first_response_due=now + timedelta(hours=category.response_hours),
             respond_by=now + timedelta(hours=category.response_hours),
             resolve_by=workdays.add_working_days(now, category.resolution_working_days),
         )

@@ -235,6 +235,9 @@ class Case(models.Model):
 
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # The first-response deadline as set when reported (for the response rate); ``respond_by`` moves
+    # with each escalation step (the new level's own deadline).
+    first_response_due = models.DateTimeField(_("first response due (as reported)"))
     respond_by = models.DateTimeField(_("first response due"))
     resolve_by = models.DateTimeField(_("resolution due"))
     # When the sweep next looks at this case (the earlier of the pending deadlines); null when nothing is due.
