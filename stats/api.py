@@ -3,7 +3,7 @@ from ninja import Router, Schema
 
 from places.models import Place
 
-from . import figures
+from . import case_figures, figures
 
 router = Router(tags=["stats"])
 
@@ -32,3 +32,32 @@ def subdistrict(request):
 @router.get("/{place_id}", response=FiguresOut)
 def community(request, place_id: int):
     return _out(get_object_or_404(Place, pk=place_id, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE]))
+
+
+class CaseFiguresOut(Schema):
+    place_id: int | None
+    place_name: str
+    cases: int
+    open: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    overdue_share: float | None
+    response_hours_median: float | None
+    response_hours_p90: float | None
+    resolution_days_median: float | None
+    resolution_days_p90: float | None
+
+
+class CaseFiguresPage(Schema):
+    total: CaseFiguresOut
+    children: list[CaseFiguresOut]
+
+
+@router.get("/cases/{place_id}", response=CaseFiguresPage)
+def case_figures_for(request, place_id: int, days: int | None = None):
+    """How problems are handled under a sub-district or community, per child place (the three
+    接诉即办 measures, response and resolution times, share overdue)."""
+    place = get_object_or_404(Place, pk=place_id, kind__in=[Place.Kind.SUBDISTRICT, Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
+    total, children = case_figures.cached_figures_by_child(place, days=days)
+    return {"total": total.as_dict(), "children": [c.as_dict() for c in children]}

@@ -7,4 +7,6 @@ app_name = "stats"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("<int:pk>/", views.community, name="community"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/<int:pk>/", views.cases, name="cases-community"),
 ]

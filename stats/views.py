@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from places.models import Place
 
-from . import figures
+from . import case_figures, figures
 
 # The columns of the per-compound table on a community's page (the sub-district's shows every figure).
 COMMUNITY_COLUMNS = ["compounds", "buildings", "units", "residents", "building_leaders", "venues", "property_companies"]
@@ -33,3 +33,19 @@ def overview(request):
 def community(request, pk: int):
     place = get_object_or_404(Place, pk=pk, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
     return _page(request, "stats/community.html", place, COMMUNITY_COLUMNS)
+
+
+def cases(request, pk: int | None = None):
+    """Problem handling per community (or per compound, for a community): public figures, no personal data."""
+    if pk is None:
+        root = Place.objects.filter(kind=Place.Kind.SUBDISTRICT).order_by("pk").first()
+        if root is None:
+            raise Http404
+    else:
+        root = get_object_or_404(Place, pk=pk, kind__in=[Place.Kind.COMMUNITY, Place.Kind.VILLAGE])
+    try:
+        days = int(request.GET.get("days", 0)) or None
+    except ValueError:
+        days = None
+    total, children = case_figures.cached_figures_by_child(root, days=days)
+    return render(request, "stats/cases.html", {"place": root, "total": total, "children": children, "days": days})
