@@ -24,7 +24,7 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Linli is at http://127.0.0.1:$(PORT)/  (demo sign-ins above; stop with Ctrl-C)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	LINLI_EMBEDDED_BEAT=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0

@@ -178,6 +178,9 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-due-cases": {"task": "cases.tasks.escalate_due_cases", "schedule": 300.0},
     "deliver-due-messages": {"task": "core.tasks.deliver_due_messages", "schedule": 60.0},
 }
+# ``make run`` (no broker, eager tasks) runs Celery's beat service in a thread of the web process.
+EMBEDDED_BEAT = os.environ.get("LINLI_EMBEDDED_BEAT") == "1" and CELERY_TASK_ALWAYS_EAGER
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / ".celerybeat-schedule"))
 CASE_PHOTO_MAX_BYTES = int(os.environ.get("CASE_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
 CASE_OVERDUE_STEP_WORKING_DAYS = 2
 # Open311 GeoReport v2: the jurisdiction this server answers for (clients may send jurisdiction_id).
