@@ -26,6 +26,12 @@ def _memory_sms(settings):
     MemoryBackend.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded photos go to a temporary folder, not the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @functools.cache
 def _password_hash() -> str:
     """PASSWORD hashed once with the real hasher: hashing it for every persona of every test would
