@@ -147,6 +147,15 @@ def public_cases_for(user) -> QuerySet[Case]:
     return Case.objects.filter(area_path__in=paths, is_public=True).exclude(status=Status.REJECTED)
 
 
+def open311_cases(key) -> QuerySet[Case]:
+    """What an Open311 client sees: without a key, what a neighbour may see (public cases, not turned
+    down); with a key issued by an administrator, every case. Never who reported it (the Open311
+    serialiser has no personal fields)."""
+    if key is None:
+        return Case.objects.filter(is_public=True).exclude(status=Status.REJECTED)
+    return Case.objects.all()
+
+
 def my_cases(user) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from core import audit
@@ -188,7 +188,20 @@ def create_case(request, payload: CaseIn):
         details=payload.details,
         channel=Channel.API,
     )
-    return 201, _detail(request, case)
+    return Status(201, _detail(request, case))
+
+
+@router.post("/assign", response={200: dict, 400: Error, 404: Error})
+def assign(request, payload: AssignIn):
+    handler = Organisation.objects.filter(pk=payload.handler_id).first()
+    cases = list(access.cases_for(request.user).filter(pk__in=payload.case_ids))
+    if handler is None or len(cases) != len(set(payload.case_ids)):
+        raise Http404
+    try:
+        n = actions.assign_cases(actor=request.user, cases=cases, handler=handler)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return {"assigned": n}
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
@@ -207,14 +220,14 @@ def transition(request, case_id: int, payload: TransitionIn):
             actor=request.user, case=case, action=payload.action, note=payload.note, version=payload.version, merge_into=target
         )
     except actions.Conflict as exc:
-        return 409, {"detail": str(exc.message)}
-    return 200, _detail(request, case)
+        return Status(409, {"detail": str(exc.message)})
+    return _detail(request, case)
 
 
 @router.post("/{case_id}/comments", response={201: EventOut, 400: Error, 404: Error})
 def comment(request, case_id: int, payload: CommentIn):
     case = access.get_case_for(request.user, case_id)
-    return 201, actions.comment_on_case(actor=request.user, case=case, note=payload.note, public=payload.public)
+    return Status(201, actions.comment_on_case(actor=request.user, case=case, note=payload.note, public=payload.public))
 
 
 @router.post("/{case_id}/support", response={200: dict, 404: Error})
@@ -230,18 +243,5 @@ def rate(request, case_id: int, payload: RatingIn):
     try:
         actions.rate_case(person=request.user, case=case, rating=payload.rating, note=payload.note)
     except actions.Conflict as exc:
-        return 409, {"detail": str(exc.message)}
-    return 200, _detail(request, case)
-
-
-@router.post("/assign", response={200: dict, 400: Error, 404: Error})
-def assign(request, payload: AssignIn):
-    handler = Organisation.objects.filter(pk=payload.handler_id).first()
-    cases = list(access.cases_for(request.user).filter(pk__in=payload.case_ids))
-    if handler is None or len(cases) != len(set(payload.case_ids)):
-        raise Http404
-    try:
-        n = actions.assign_cases(actor=request.user, cases=cases, handler=handler)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return {"assigned": n}
+        return Status(409, {"detail": str(exc.message)})
+    return _detail(request, case)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import open311_keys, views
 
 app_name = "cases"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/assign/", views.bulk_assign, name="bulk-assign"),
     path("place/<int:pk>/", views.building, name="building"),
+    path("open311-keys/", open311_keys.keys_page, name="open311-keys"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/act/", views.case_act, name="case-act"),
     path("<int:pk>/comment/", views.case_comment, name="case-comment"),
