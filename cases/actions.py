@@ -96,7 +96,9 @@ def route(category: Category, place: Place) -> Organisation | None:
     every other kind falls back to the residents' committee too.
     """
     ids = place.ancestor_ids
-    candidates = list(Organisation.objects.filter(place_id__in=ids))
+    # Only the kinds routed to below: the sub-district alone holds every property company (a hundred rows).
+    routed = [Organisation.Kind.SELF_GOVERNING, Organisation.Kind.OWNERS_COMMITTEE, Organisation.Kind.MUTUAL_AID]
+    candidates = list(Organisation.objects.filter(place_id__in=ids, kind__in=[*routed, Organisation.Kind.RESIDENTS_COMMITTEE]))
     companies = list(Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY, served_places__in=ids).distinct())
 
     def nearest(kind: str) -> Organisation | None:
@@ -434,9 +436,11 @@ def comment_on_case(*, actor: Person, case: Case, note: str, public: bool = True
         Case.objects.filter(pk=case.pk).update(updated_at=now)
         if staff and case.responded_at is None:
             case.responded_at = now
-            Case.objects.filter(pk=case.pk, responded_at__isnull=True).update(
-                responded_at=now, escalate_at=_next_escalation(case, now)
-            )
+            # the next look from the row as it is now: the sweep may have moved it since ``case`` was read
+            fresh = Case.objects.select_for_update().filter(pk=case.pk, responded_at__isnull=True).first()
+            if fresh is not None:
+                fresh.responded_at = now
+                Case.objects.filter(pk=case.pk).update(responded_at=now, escalate_at=_next_escalation(fresh, now))
         if public and staff and case.reporter_id and case.reporter_id != actor.pk:
             subject = _("New reply on your report #%(n)s") % {"n": case.pk}
             notify_many([Notice(recipients=[case.reporter], subject=subject, body=note, link=_link(case))])
@@ -505,6 +509,7 @@ def assign_cases(*, actor: Person, cases: Iterable[Case], handler: Organisation,
         raise PermissionDenied
     now = timezone.now()
     changed = 0
+    moved: dict[str, Case] = {}  # one moved case per place: whom to tell
     with transaction.atomic():
         for case in cases:
             if case.handler_id == handler.pk or not case.is_open:
@@ -516,6 +521,7 @@ def assign_cases(*, actor: Person, cases: Iterable[Case], handler: Organisation,
                 continue
             changed += 1
             case.handler = handler
+            moved.setdefault(case.path, case)
             CaseEvent.objects.create(
                 case=case,
                 at=now,
@@ -526,8 +532,10 @@ def assign_cases(*, actor: Person, cases: Iterable[Case], handler: Organisation,
             audit.record(actor=actor, action="case.assigned", obj=case, handler=handler.pk)
         if changed:
             subject = _("%(n)d problem(s) assigned to %(org)s") % {"n": changed, "org": handler.name}
-            probe = cases[0]
-            notify_many([Notice(recipients=handler_staff(probe), subject=subject, body=note, link="/cases/inbox/")])
+            # the new handler's people over every place a case moved in (not those of the first case picked,
+            # which may have been skipped and still belong to its old handler)
+            recipients = [person for case in moved.values() for person in handler_staff(case)]
+            notify_many([Notice(recipients=recipients, subject=subject, body=note, link="/cases/inbox/")])
     return changed
 
 

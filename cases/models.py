@@ -8,6 +8,7 @@ community X" is one indexed range scan.
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +70,10 @@ class Category(models.Model):
     handler_kind = models.CharField(_("handled by"), max_length=24, choices=HandlerKind.choices)
     request_kind = models.CharField(_("kind of request"), max_length=12, choices=RequestKind.choices)
     response_hours = models.PositiveSmallIntegerField(
-        _("first response within (hours)"), default=24, help_text=_("The building leader's first response.")
+        _("first response within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("The building leader's first response."),
     )
     resolution_days = models.PositiveSmallIntegerField(
         _("resolution within (working days)"),
@@ -92,6 +96,8 @@ class Category(models.Model):
         verbose_name = _("problem category")
         verbose_name_plural = _("problem categories")
         ordering = ["order", "code"]
+        # a zero-hour response deadline would climb the chain twice in one sweep
+        constraints = [models.CheckConstraint(condition=models.Q(response_hours__gte=1), name="category_response_hours_min")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -250,8 +256,9 @@ class Case(models.Model):
     rating_note = models.CharField(_("comment on the outcome"), max_length=300, blank=True)
     # Unsatisfied or reopened: goes on the next joint meeting's agenda.
     needs_meeting = models.BooleanField(_("for the next joint meeting"), default=False)
+    # PROTECT: a merged case must keep its target (``case_merged_has_target``).
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     supporter_count = models.PositiveIntegerField(_("me too"), default=0)
     # Open311: what a client that posted the request can look up (tokens/{token}).

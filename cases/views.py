@@ -291,9 +291,7 @@ def case_act(request, pk: int):
         # the form shows the case as it is now; the version field follows it, the note typed is kept
         form.data = form.data.copy()
         form.data["version"] = case.version
-    return render(
-        request, "cases/case_detail.html", _case_context(request, case, action_form=form), status=status
-    )
+    return render(request, "cases/case_detail.html", _case_context(request, case, action_form=form), status=status)
 
 
 @login_required
