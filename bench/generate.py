@@ -9,8 +9,14 @@ The tables are filled by one ``COPY`` per table, each on its own connection, all
 Python produces rows while the server backends index them. Foreign-key triggers are off while
 loading (``session_replication_role = replica``, hence a superuser connection): the rows are
 consistent by construction, and ``tests/test_bench_generate.py`` checks it.
+
+Problem reports (``cases``, see ``_write_cases``): power-law over buildings, created over the two years
+before ``CASES_NOW``, most closed; the open ones carry the deadlines and escalation state the sweep
+would have left if it last ran ``SWEEP_GAP_HOURS`` before ``CASES_NOW`` (so a few thousand are due then).
+Their own random stream: the rest of the dataset does not change with them.
 """
 
+import datetime
 import math
 import random
 import time
@@ -25,7 +31,7 @@ from places.models import path_segment
 
 from .scales import Scale
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 PERSONA_PASSWORD = "linli-bench-2026"
 
 COMPOUND_UNITS = (200, 3000)
@@ -39,6 +45,12 @@ JOIN_REQUESTS_PER_UNIT = 0.01
 
 # Fixed times, so a seed gives the same rows on every run.
 LOADED_AT = "2026-01-05 09:00:00+08"
+# Cases: reported over the two years before this (a Tuesday morning); the escalation sweep last ran
+# SWEEP_GAP_HOURS earlier (Friday 23:00: its beat was down over the weekend), so what fell due since
+# (Friday's and Monday's deadlines, about 5,000 cases at subdistrict scale) is due at CASES_NOW.
+CASES_NOW = "2026-11-17 09:00:00+08"
+CASES_YEARS = 2
+SWEEP_GAP_HOURS = 82
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -204,7 +216,7 @@ TABLES = {
     "places_unit": "id, building_id, path, label, kind, floor, room, area, area_source, developer_holding",
     "people_person": (
         "id, password, last_login, is_superuser, name, name_pinyin, name_initials, mobile, id_number_token, "
-        "id_number_hash, birth_year, migratory, is_staff, is_active, date_joined, anonymised_at, preferred_language"
+        "id_number_hash, birth_year, migratory, is_staff, is_active, date_joined, anonymised_at, preferred_language, email"
     ),
     "people_householdmember": "id, unit_id, person_id, relation, path, since",
     "people_ownership": "id, unit_id, person_id, share, status, path",
@@ -214,6 +226,14 @@ TABLES = {
     "people_joinrequest": (
         "id, person_id, building_id, unit_id, relation, path, message, status, created_at, decided_at, decided_by_id, reason"
     ),
+    "people_apitoken": "id, person_id, name, key_hash, created_at, last_used_at",
+    "cases_case": (
+        "id, category_id, request_kind, place_id, unit_id, location, path, area_path, address, description, details, "
+        "reporter_id, contact_name, contact_phone, channel, recorded_by_id, handler_id, status, level, version, is_public, "
+        "is_emergency, created_at, updated_at, first_response_due, respond_by, resolve_by, escalate_at, responded_at, "
+        "resolved_at, closed_at, rating, rating_note, needs_meeting, merged_into_id, supporter_count, token"
+    ),
+    "cases_caseevent": "id, case_id, at, actor_id, kind, from_status, to_status, level, note, is_public",
 }
 NULL = "\\N"
 
@@ -233,6 +253,12 @@ class TableWriter:
 
     def row(self, *values) -> None:
         self._buffer.append("\t".join(NULL if v is None else str(v) for v in values))
+        if len(self._buffer) >= self._batch:
+            self.flush()
+
+    def line(self, text: str) -> None:
+        """A row already in COPY text form (tab-separated, ``\\N`` for NULL): the fast path."""
+        self._buffer.append(text)
         if len(self._buffer) >= self._batch:
             self.flush()
 
@@ -267,6 +293,7 @@ def _person_row(w, person_id, name, pinyin, initials, mobile, birth_year, migrat
         LOADED_AT,
         None,
         "",
+        "",
     )
 
 
@@ -283,15 +310,21 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
 
     counts: dict[str, int] = {}
     facts: dict = {}
+    reference = _reference_data(url)
+    deferred = _drop_secondary_indexes(url, DEFERRED_INDEX_TABLES) if scale.cases else []
     with ExitStack() as stack:
         w = {table: TableWriter(stack, url, table) for table in TABLES}
-        facts = _write(w, scale, plan, rng, names, dates, mobile_offset, code_offset)
+        facts = _write(w, scale, plan, rng, names, dates, mobile_offset, code_offset, reference=reference, seed=seed)
         for writer in w.values():
             writer.flush()
             counts[writer.table] = writer.rows
     # Every COPY has ended and every connection committed when the stack closed.
     load_seconds = time.perf_counter() - started
     log(f"  rows written (COPY): {load_seconds:.1f}s")
+    if deferred:
+        t = time.perf_counter()
+        _restore_indexes(url, deferred)
+        log(f"  {len(deferred)} indexes of {', '.join(DEFERRED_INDEX_TABLES)} rebuilt: {time.perf_counter() - t:.1f}s")
 
     from django.contrib.auth.hashers import make_password
 
@@ -314,7 +347,72 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
     return facts
 
 
-def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile_offset: int, code_offset: int) -> dict:
+# Big tables whose secondary indexes are built once after the load (a sort each) rather than kept up
+# row by row during COPY (many random-order B-tree inserts: minutes at 1,000,000 cases).
+DEFERRED_INDEX_TABLES = ("cases_case", "cases_caseevent")
+
+
+def _drop_secondary_indexes(url: str, tables) -> list[str]:
+    """Drop every index but the primary keys of ``tables``; return the statements that restore them
+    exactly (unique constraints as constraints, other indexes with their own definitions)."""
+    restore: list[str] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in tables:
+            rows = conn.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, "
+                "pg_get_constraintdef(c.oid) FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
+                "AND c.contype IN ('u', 'x') WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",
+                [table],
+            ).fetchall()
+            for index, indexdef, conname, condef in rows:
+                if conname:
+                    conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{conname}"')
+                    restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{conname}" {condef}')
+                else:
+                    conn.execute(f"DROP INDEX {index}")
+                    restore.append(indexdef)
+    return restore
+
+
+def _restore_indexes(url: str, statements: list[str], connections: int = 2) -> None:
+    """Rebuild the dropped indexes, ``connections`` at a time (the server sorts; Python waits)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(chunk: list[str]) -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SET maintenance_work_mem = '256MB'")
+            for statement in chunk:
+                conn.execute(statement)
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(build, [statements[i::connections] for i in range(connections)]))
+
+
+def _reference_data(url: str) -> dict:
+    """What the migrations put in the database that the generated rows refer to: the problem
+    categories (their ids are the migration's) and the working-day calendar's exceptions."""
+    with psycopg.connect(url) as conn:
+        categories = conn.execute(
+            "SELECT id, code, name, request_kind, handler_kind, is_public, response_hours, resolution_days, attributes "
+            "FROM cases_category WHERE active AND place_id IS NULL ORDER BY id"
+        ).fetchall()
+        calendar = dict(conn.execute("SELECT date, is_workday FROM core_calendarday").fetchall())
+    return {"categories": categories, "calendar": calendar}
+
+
+def _write(
+    w,
+    scale: Scale,
+    plan: Plan,
+    rng: random.Random,
+    names,
+    dates,
+    mobile_offset: int,
+    code_offset: int,
+    *,
+    reference: dict | None = None,
+    seed: int = 0,
+) -> dict:
     place_id = 0
     subdistricts: list[tuple[int, str]] = []
     communities: list[tuple[int, str, str]] = []  # id, path, name
@@ -338,8 +436,9 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
         )
         return place_id, path
 
+    sd_names = [numbered(SUBDISTRICT_NAMES, s) for s in range(scale.subdistricts)]
     for s in range(scale.subdistricts):
-        subdistricts.append(place("subdistrict", numbered(SUBDISTRICT_NAMES, s), None, "", code=f"4406050{11 + s:02d}"))
+        subdistricts.append(place("subdistrict", sd_names[s], None, "", code=f"4406050{11 + s:02d}"))
     community_sd: list[int] = []
     for s, n in enumerate(plan.communities_per_subdistrict):
         sd_id, sd_path = subdistricts[s]
@@ -371,6 +470,9 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
     rented_units: list[tuple[int, str]] = []
     leaders: list[tuple[int, int, str]] = []  # person, building, path
     buildings: list[tuple[int, str, int, int]] = []  # id, path, first unit id, unit count
+    building_compound: list[int] = []  # index into compounds
+    building_names: list[str] = []
+    unit_first_person: list[int] = [0]  # unit id -> its first member (an adult: owner or tenant)
     first_residents: dict[int, list[int]] = {}  # building id -> first member of each of its first two units
     compound_community: list[int] = []
     for c, n in enumerate(plan.compounds_per_community):
@@ -383,6 +485,8 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
             bid, bpath = place("building", f"{number}栋", comp_id, comp_path, join_code=join_code(b_index, code_offset))
             b_index += 1
             buildings.append((bid, bpath, unit_id + 1, n_units))
+            building_compound.append(k)
+            building_names.append(f"{number}栋")
             per_floor = rng.choice((2, 4, 4, 6, 8))
             leader = None
             firsts: list[int] = []
@@ -414,6 +518,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
                     since = dates[rng.randrange(len(dates))]
                     w["people_householdmember"].row(member_id, unit_id, person_id, relation, bpath, since)
                     members.append((person_id, relation))
+                unit_first_person.append(members[0][0])
                 if len(firsts) < 2:
                     firsts.append(members[0][0])
                 if rented:
@@ -448,9 +553,10 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
 
     for sd_id, sd_path in subdistricts:
         org("subdistrict_office", "街道办事处", sd_id, sd_path)
+    community_rc: list[int] = []
     for cid, cpath, cname in communities:
         org("party_committee", f"{cname}党委", cid, cpath)
-        org("residents_committee", f"{cname}居民委员会", cid, cpath)
+        community_rc.append(org("residents_committee", f"{cname}居民委员会", cid, cpath))
     n_companies = max(1, scale.compounds // COMPOUNDS_PER_COMPANY)
     company_weights = [1 / (r + 1) for r in range(n_companies)]
     served_by: list[list[int]] = [[] for _ in range(n_companies)]
@@ -458,6 +564,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
         if management == "property_company":
             served_by[rng.choices(range(n_companies), company_weights)[0]].append(k)
     companies: list[tuple[int, int, str]] = []  # org id, place id, path
+    compound_company: list[int | None] = [None] * len(compounds)
     for n in range(n_companies):
         sd = compounds[served_by[n][0]][3] if served_by[n] else 0
         sd_id, sd_path = subdistricts[sd]
@@ -465,6 +572,7 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
         oid = org("property_company", f"{brand}物业服务有限公司{n + 1:03d}", sd_id, sd_path)
         companies.append((oid, sd_id, sd_path))
         for k in served_by[n]:
+            compound_company[k] = oid
             served_id += 1
             w["people_organisation_served_places"].row(served_id, oid, compounds[k][0])
     for comp_id, comp_path, comp_name, _ in compounds:
@@ -546,7 +654,28 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
         jr_id += 1
         w["people_joinrequest"].row(jr_id, person, bid, unit, "family", bpath, "", "pending", LOADED_AT, None, None, "")
 
+    facts_cases = None
+    if scale.cases and reference is not None:
+        world = {
+            "buildings": buildings,
+            "building_compound": building_compound,
+            "building_names": building_names,
+            "building_leader": [person for person, _, _ in leaders],
+            "unit_first_person": unit_first_person,
+            "compounds": compounds,
+            "compound_community": compound_community,
+            "compound_company": compound_company,
+            "communities": communities,
+            "community_rc": community_rc,
+            "sd_names": sd_names,
+            "persona_building": big[0],
+            "resident": neighbour,
+        }
+        facts_cases = _write_cases(w, scale.cases, random.Random(seed * 7919 + 4), reference, world)
+        personas["resident"]["api_token"] = facts_cases.pop("api_token")
+
     return {
+        "cases": facts_cases,
         "residents": residents,
         "persons": person_id,
         "personas": personas,
@@ -557,4 +686,323 @@ def _write(w, scale: Scale, plan: Plan, rng: random.Random, names, dates, mobile
         },
         "subdistrict_ids": [sd for sd, _ in subdistricts],
         "community_ids": [c for c, _, _ in communities],
+    }
+
+
+# --- problem reports (cases) -------------------------------------------------------------------
+
+DAY = 86_400
+LOCAL_OFFSET = 8 * 3600  # Asia/Shanghai, no daylight saving
+OPEN_STATUSES = ("submitted", "accepted", "in_progress", "reopened")
+# The chance a case is still open, by age: most recent ones, few old ones (about 10% overall).
+OPEN_RECENT, OPEN_DECAY_DAYS, OPEN_STUCK = 0.95, 60, 0.02
+# Share of reports by category code (a few kinds dominate; emergencies are rare).
+CATEGORY_WEIGHTS = {
+    "littering": 12,
+    "thrown-from-height": 3,
+    "ebike-in-corridor": 8,
+    "clutter": 12,
+    "pets": 8,
+    "noise": 12,
+    "water-pipes": 6,
+    "facilities": 12,
+    "greening": 5,
+    "fire-safety": 3,
+    "security": 4,
+    "dispute": 5,
+    "inquiry": 6,
+    "emergency": 0.3,
+    "other": 4,
+}
+PHRASES = [
+    "已经好几天了，请尽快处理。",
+    "影响大家出行，麻烦看一下。",
+    "晚上尤其严重，希望物业跟进。",
+    "之前反映过一次，还没有解决。",
+    "楼下邻居也有同样的问题。",
+    "有老人小孩，担心安全。",
+    "周末最明显，拍了照片。",
+    "希望社区协调解决。",
+]
+LEVEL_LABELS = {2: "社区工作人员", 3: "街道"}
+RATINGS = (("satisfied", 65), ("basic", 25), ("unsatisfied", 10))
+
+
+class CaseClock:
+    """Epoch seconds to COPY text, and working-day deadlines as ``core.workdays.add_working_days``
+    (the end of the n-th working day after the local date), cached per (date, n)."""
+
+    def __init__(self, calendar: dict):
+        epoch = datetime.date(1970, 1, 1)
+        self._exceptions = {(d - epoch).days: bool(v) for d, v in calendar.items()}
+        self._days: dict[int, str] = {}
+        self._deadlines: dict[tuple[int, int], int] = {}
+
+    def text(self, t: int) -> str:
+        day, rest = divmod(t, DAY)
+        d = self._days.get(day)
+        if d is None:
+            d = self._days[day] = (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
+        return f"{d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}+00"
+
+    def is_workday(self, local_day: int) -> bool:
+        found = self._exceptions.get(local_day)
+        return found if found is not None else (local_day + 3) % 7 < 5  # 1970-01-01 was a Thursday
+
+    def add_working_days(self, t: int, n: int) -> int:
+        local_day = (t + LOCAL_OFFSET) // DAY
+        key = (local_day, n)
+        found = self._deadlines.get(key)
+        if found is None:
+            day, counted = local_day, 0
+            while counted < n:
+                day += 1
+                counted += self.is_workday(day)
+            found = self._deadlines[key] = day * DAY + DAY - 1 - LOCAL_OFFSET
+        return found
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.datetime.fromisoformat(text).timestamp())
+
+
+def _write_cases(w, n_cases: int, rng: random.Random, reference: dict, world: dict) -> dict:
+    """``n_cases`` cases and their timelines (one SUBMITTED line each, plus the status change that
+    closed it or moved it on, plus the escalation steps of open ones), in id order = time order."""
+    import bisect
+    import hashlib
+    import itertools
+    import json
+
+    from cases.models import DEFAULT_RESOLUTION_DAYS
+
+    clock = CaseClock(reference["calendar"])
+    now = _epoch(CASES_NOW)
+    processed = now - SWEEP_GAP_HOURS * 3600  # the sweep's last run
+    start = now - CASES_YEARS * 365 * DAY
+    span = now - 600 - start
+
+    cats = []
+    for cid, code, name, kind, handler_kind, public, hours, days, attributes in reference["categories"]:
+        required = {a["code"]: (a.get("values") or [{"key": "1"}])[-1]["key"] for a in attributes or [] if a.get("required")}
+        cats.append(
+            {
+                "id": cid,
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "property": handler_kind == "property_company",
+                "public": "t" if public else "f",
+                "emergency": "t" if kind == "emergency" else "f",
+                "hours": hours * 3600,
+                "days": days or DEFAULT_RESOLUTION_DAYS[kind],
+                "details": json.dumps(required, ensure_ascii=False) if required else "{}",
+            }
+        )
+    cat_cum = list(itertools.accumulate(CATEGORY_WEIGHTS.get(c["code"], 1) for c in cats))
+
+    buildings = world["buildings"]
+    b_compound = world["building_compound"]
+    compounds, communities = world["compounds"], world["communities"]
+    c_community = world["compound_community"]
+    # Power-law activity over buildings (a few busy ones), scaled by size; the personas' building
+    # is the busiest (its leader's page is the heaviest building page).
+    order = list(range(len(buildings)))
+    rng.shuffle(order)
+    persona_b = next(i for i, b in enumerate(buildings) if b[0] == world["persona_building"])
+    order.remove(persona_b)
+    order.insert(0, persona_b)
+    weights = [0.0] * len(buildings)
+    for rank, b in enumerate(order):
+        weights[b] = buildings[b][3] * (1 + 20 / (rank + 1) ** 0.8)
+    b_cum = list(itertools.accumulate(weights))
+    b_total = b_cum[-1]
+
+    def full_name(k: int) -> str:
+        _, _, comp_name, sd = compounds[k]
+        return f"{world['sd_names'][sd]} {communities[c_community[k]][2]} {comp_name}"
+
+    compound_address = [full_name(k) for k in range(len(compounds))]
+
+    token_offset = rng.getrandbits(64)
+    case_w, event_w = w["cases_case"], w["cases_caseevent"]
+    text = clock.text
+    add_wd = clock.add_working_days
+    leaders, first_person = world["building_leader"], world["unit_first_person"]
+    last_at_place: dict[int, int] = {}
+    by_status: dict[str, int] = dict.fromkeys((*OPEN_STATUSES, "resolved", "confirmed", "rejected", "merged"), 0)
+    due = events = escalated_open = 0
+    ev_id = 0
+    rnd = rng.random
+
+    def event(case_id: int, at: int, actor, kind: str, from_s: str, to_s: str, level, note: str) -> None:
+        nonlocal ev_id
+        ev_id += 1
+        event_w.line(
+            f"{ev_id}\t{case_id}\t{text(at)}\t{NULL if actor is None else actor}\t{kind}\t{from_s}\t{to_s}\t"
+            f"{NULL if level is None else level}\t{note}\tt"
+        )
+
+    for i in range(n_cases):
+        case_id = i + 1
+        created = start + int((i + rnd()) * span / n_cases)
+        age_days = (now - created) / DAY
+        b = bisect.bisect_right(b_cum, rnd() * b_total)
+        bid, bpath, first_unit, n_units = buildings[b]
+        k = b_compound[b]
+        comp_id, comp_path, _, _ = compounds[k]
+        cat = cats[bisect.bisect_right(cat_cum, rnd() * cat_cum[-1])]
+        unit = first_unit + int(rnd() * n_units)
+        reporter = first_person[unit]
+        leader = leaders[b]
+        where = rnd()
+        if where < 0.1:  # a public area of the compound: community staff are the first level there
+            place_id, path, location, unit_id, level = comp_id, comp_path, "public", NULL, 2
+            address = compound_address[k]
+        else:
+            place_id, path, level = bid, bpath, 0
+            location, unit_id = ("unit", unit) if where < 0.25 else ("building", NULL)
+            address = f"{compound_address[k]} {world['building_names'][b]}"
+        channel, recorded_by = "app", NULL
+        if level == 0 and rnd() < 0.08:
+            channel, recorded_by = "phone", leader
+        handler = world["compound_company"][k] if cat["property"] else None
+        if handler is None:
+            handler = world["community_rc"][c_community[k]]
+        hours = cat["hours"]
+        respond_by = first_due = created + hours
+        resolve_by = add_wd(created, cat["days"])
+        responded = resolved = closed = escalate = None
+        merged_into = NULL
+        rating = rating_note = ""
+        needs_meeting = "f"
+        version = 1
+        upper = now - 60
+        event(case_id, created, recorded_by if channel == "phone" else reporter, "submitted", "", "submitted", None, "")
+        events += 1
+
+        if rnd() < OPEN_RECENT * math.exp(-age_days / OPEN_DECAY_DAYS) + OPEN_STUCK:  # still open
+            r = rnd()
+            if age_days < 1 and r < 0.7 or r < 0.25:
+                status = "submitted"
+            else:
+                responded = created + int(hours * (0.05 + 0.85 * rnd()))
+                status = "accepted" if r < 0.5 else ("in_progress" if r < 0.9 else "reopened")
+                if responded > upper:
+                    status, responded = "submitted", None
+            clock_from = created
+            if status == "reopened":
+                resolved = min(created + int((resolve_by - created) * (0.2 + 0.6 * rnd())), upper)
+                reopened = resolved + 3600 + int(rnd() * 6 * DAY)
+                if reopened > upper:
+                    status, resolved = "in_progress", None
+                else:
+                    resolve_by = add_wd(reopened, cat["days"])
+                    needs_meeting = "t"
+                    clock_from = reopened
+            if status == "accepted":
+                event(case_id, responded, leader, "transition", "submitted", "accepted", None, "")
+                version, events = version + 1, events + 1
+            elif status == "in_progress":
+                event(case_id, responded, leader, "transition", "accepted", "in_progress", None, "")
+                version, events = version + 2, events + 1
+            elif status == "reopened":
+                event(case_id, reopened, reporter, "transition", "resolved", "reopened", None, "问题又出现了。")
+                version, events = version + 4, events + 1
+            # The escalation steps the sweep took up to its last run (as cases.actions._next_escalation).
+            t = clock_from
+            updated = max(t, responded or t)
+            while True:
+                if level >= 3:
+                    escalate = None
+                    break
+                due_at = resolve_by if resolve_by > t else add_wd(t, 2)
+                if responded is None:
+                    due_at = min(due_at, respond_by)
+                escalate = due_at
+                if due_at > processed:
+                    break
+                t = due_at
+                missed = responded is None and respond_by <= t
+                level = 2 if level < 2 else 3
+                if missed:
+                    respond_by = t + hours
+                why = "未在期限内首次回应。" if missed else "未在期限内解决。"
+                event(case_id, t, None, "escalated", "", "", level, f"{why} → {LEVEL_LABELS[level]}")
+                version, events, updated = version + 1, events + 1, t
+                escalated_open += 1
+            if escalate is not None and escalate <= now:
+                due += 1
+        else:
+            responded = min(created + int(hours * (0.05 + 0.85 * rnd())), upper)
+            r = rnd()
+            previous = last_at_place.get(place_id)
+            if r < 0.6:
+                status = "confirmed"
+            elif r < 0.82:
+                status = "resolved"
+            elif r < 0.92 or previous is None:
+                status = "rejected"
+            else:
+                status = "merged"
+            if status in ("confirmed", "resolved"):
+                if rnd() < 0.92:
+                    resolved = created + int((resolve_by - created) * (0.1 + 0.8 * rnd()))
+                else:
+                    resolved = resolve_by + int(rnd() * 4 * DAY)
+                resolved = max(min(resolved, upper), responded)
+                if status == "confirmed":
+                    closed = max(min(resolved + 3600 + int(rnd() * 5 * DAY), upper), resolved)
+                    if rnd() < 0.75:
+                        x = rnd() * 100
+                        rating = "satisfied" if x < 65 else ("basic" if x < 90 else "unsatisfied")
+                        needs_meeting = "t" if rating == "unsatisfied" else "f"
+                    event(case_id, closed, reporter, "transition", "resolved", "confirmed", None, "")
+                    version = 5
+                else:
+                    actor = leader if level == 0 else None
+                    event(case_id, resolved, actor, "transition", "in_progress", "resolved", None, "已处理。")
+                    version = 4
+            elif status == "rejected":
+                closed = responded = max(min(created + 3600 + int(rnd() * 3 * DAY), upper), created)
+                event(case_id, closed, None, "transition", "submitted", "rejected", None, "不属于受理范围。")
+                version = 2
+            else:
+                closed = responded = max(min(created + 600 + int(rnd() * DAY), upper), created)
+                merged_into = previous
+                event(case_id, closed, None, "transition", "submitted", "merged", None, f"与 #{previous} 重复。")
+                version = 2
+            events += 1
+            updated = closed or resolved
+        last_at_place[place_id] = case_id
+        by_status[status] += 1
+        case_w.line(
+            f"{case_id}\t{cat['id']}\t{cat['kind']}\t{place_id}\t{unit_id}\t{location}\t{path}\t{comp_path}\t{address}\t"
+            f"{cat['name']}：{PHRASES[case_id % len(PHRASES)]}\t{cat['details']}\t{reporter}\t\t\t{channel}\t{recorded_by}\t"
+            f"{handler}\t{status}\t{level}\t{version}\t{cat['public']}\t{cat['emergency']}\t{text(created)}\t{text(updated)}\t"
+            f"{text(first_due)}\t{text(respond_by)}\t{text(resolve_by)}\t{NULL if escalate is None else text(escalate)}\t"
+            f"{NULL if responded is None else text(responded)}\t{NULL if resolved is None else text(resolved)}\t"
+            f"{NULL if closed is None else text(closed)}\t{rating}\t{rating_note}\t{needs_meeting}\t{merged_into}\t0\t"
+            f"{(case_id * 0x9E3779B97F4A7C15 + token_offset) & 0xFFFFFFFFFFFFFFFF:016x}"
+        )
+
+    # The resident persona's personal API token (the intake scenario posts with it).
+    raw = f"linli-bench-{rng.getrandbits(128):032x}"
+    w["people_apitoken"].row(1, world["resident"], "bench intake", hashlib.sha256(raw.encode()).hexdigest(), LOADED_AT, None)
+    persona_k = world["building_compound"][persona_b]
+    intake_places = [b[0] for i, b in enumerate(buildings) if world["building_compound"][i] == persona_k][:12]
+    return {
+        "count": n_cases,
+        "max_id": n_cases,
+        "events": events,
+        "by_status": by_status,
+        "open": sum(by_status[s] for s in OPEN_STATUSES),
+        "escalation_steps_in_history": escalated_open,
+        "now": CASES_NOW,
+        "sweep_now": CASES_NOW,
+        "due_at_sweep_now": due,
+        "busiest_building": world["persona_building"],
+        "intake_places": intake_places,
+        "intake_compound": compounds[persona_k][0],
+        "api_token": raw,
     }

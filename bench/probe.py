@@ -2,6 +2,8 @@
 SQL queries per request, each SELECT's EXPLAIN ANALYZE time, rows shown; and sessions for the
 simulated users."""
 
+import itertools
+import json
 import re
 import statistics
 import time
@@ -17,13 +19,36 @@ BACKEND = "people.auth.MobilePasswordBackend"
 EXECUTION_TIME = re.compile(r"Execution Time: ([\d.]+) ms")
 
 
-def client_for(ds: Dataset, persona: str | None) -> Client:
+def client_for(ds: Dataset, persona: str | None, auth: str = "session") -> Client:
     from people.models import Person
 
+    if auth == "token":
+        return Client(headers=auth_headers(ds, persona, auth))
     client = Client()
     if persona:
         client.force_login(Person.objects.get(pk=ds.persona(persona)["person_id"]), backend=BACKEND)
     return client
+
+
+def auth_headers(ds: Dataset, persona: str | None, auth: str) -> dict:
+    """``Authorization: Bearer`` with the persona's personal API token (token scenarios)."""
+    if auth != "token" or not persona:
+        return {}
+    return {"Authorization": f"Bearer {ds.persona(persona)['api_token']}"}
+
+
+class Requester:
+    """One request of a scenario with the test client: GET, or POST of its next JSON body."""
+
+    def __init__(self, client: Client, scenario: Scenario, ds: Dataset):
+        self.client, self.method = client, scenario.method
+        self.bodies = itertools.cycle(scenario.bodies(ds)) if scenario.bodies else None
+
+    def __call__(self, url: str):
+        if self.method == "POST":
+            body = next(self.bodies) if self.bodies else {}
+            return self.client.post(url, data=json.dumps(body), content_type="application/json")
+        return self.client.get(url)
 
 
 def sessions(ds: Dataset, persona: str | None, n: int) -> list[str]:
@@ -41,22 +66,22 @@ def explain(sql: str) -> tuple[float, str]:
     return (float(match.group(1)) if match else 0.0), plan
 
 
-def service_time(client: Client, url: str, n: int = 10, budget_s: float = 2.0) -> dict:
+def service_time(request: Requester, url: str, n: int = 10, budget_s: float = 2.0) -> dict:
     """One request at a time, in this process: median wall and CPU ms (no HTTP, no concurrency)."""
     walls, cpus = [], []
     deadline = time.perf_counter() + budget_s
     while len(walls) < n and (not walls or time.perf_counter() < deadline):
         wall, cpu = time.perf_counter(), time.process_time()
-        client.get(url)
+        request(url)
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
     return {"wall_ms": round(statistics.median(walls), 2), "cpu_ms": round(statistics.median(cpus), 2), "n": len(walls)}
 
 
-def probe_url(client: Client, url: str, row_marker: str | None, *, with_plans: bool) -> dict:
-    client.get(url)  # warm: caches, connection, buffers
+def probe_url(request: Requester, url: str, row_marker: str | None, *, with_plans: bool) -> dict:
+    request(url)  # warm: caches, connection, buffers
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = request(url)
     content = response.content.decode("utf-8", "replace")
     queries = []
     for q in ctx.captured_queries:
@@ -73,7 +98,7 @@ def probe_url(client: Client, url: str, row_marker: str | None, *, with_plans: b
         "sql": queries,
     }
     if with_plans:
-        result["in_process"] = service_time(client, url)
+        result["in_process"] = service_time(request, url)
         explained = [q for q in queries if "explain_ms" in q]
         result["sql_explain_ms_total"] = round(sum(q["explain_ms"] for q in explained), 2)
         slowest = max(explained, key=lambda q: q["explain_ms"], default=None)
@@ -86,7 +111,8 @@ def probe_url(client: Client, url: str, row_marker: str | None, *, with_plans: b
 
 
 def probe(ds: Dataset, scenario: Scenario, *, with_plans: bool = True) -> dict:
-    client = client_for(ds, scenario.persona)
-    load = [probe_url(client, url, scenario.row_marker, with_plans=with_plans) for url in scenario.urls(ds)]
-    extra = [probe_url(client, url, scenario.row_marker, with_plans=False) for url in scenario.probe_urls(ds)]
+    """Writes (POST scenarios) are probed too: a dozen or so requests, before the load's snapshot."""
+    request = Requester(client_for(ds, scenario.persona, scenario.auth), scenario, ds)
+    load = [probe_url(request, url, scenario.row_marker, with_plans=with_plans) for url in scenario.urls(ds)]
+    extra = [probe_url(request, url, scenario.row_marker, with_plans=False) for url in scenario.probe_urls(ds)]
     return {"urls": load, "extra": extra}

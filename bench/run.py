@@ -101,14 +101,28 @@ def ensure_dataset(args) -> tuple[dict, dict]:
     return facts, {"reused": False}
 
 
-def clear_previous_runs(url: str) -> None:
-    """Audit rows and sessions left by earlier runs on a reused database: runs stay comparable."""
+def clear_previous_runs(url: str, meta: dict | None = None) -> None:
+    """Audit rows, sessions, and the cases and notifications written by earlier runs (intake) on a
+    reused database: runs stay comparable."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM core_auditentry")
         conn.execute("DELETE FROM django_session")
-        conn.execute("VACUUM (ANALYZE) core_auditentry, django_session")
+        tables = ["core_auditentry", "django_session"]
+        max_case = ((meta or {}).get("cases") or {}).get("max_id")
+        if max_case is not None:
+            deleted = 0
+            for table in ("cases_caseevent", "cases_supporter", "cases_photo"):
+                deleted += conn.execute(f"DELETE FROM {table} WHERE case_id > %s", [max_case]).rowcount  # noqa: S608
+            conn.execute("UPDATE cases_case SET merged_into_id = NULL WHERE id > %s", [max_case])
+            deleted += conn.execute("DELETE FROM cases_case WHERE id > %s", [max_case]).rowcount
+            deleted += conn.execute("DELETE FROM core_notification").rowcount
+            deleted += conn.execute("DELETE FROM core_outboxmessage").rowcount
+            tables += ["core_notification", "core_outboxmessage"]
+            if deleted:
+                tables += ["cases_case", "cases_caseevent"]
+        conn.execute("VACUUM (ANALYZE) " + ", ".join(tables))
 
 
 # --- server --------------------------------------------------------------------------------------
@@ -314,10 +328,19 @@ def locust(spec: dict, *, base: str, users: int, seconds: float, workdir: Path, 
                 stats = row
     data = json.loads(samples_path.read_text())
     samples = sorted(data["samples"])
+    # Counted from every request's own record (see locustfile.py): locust's CSV misses the last second.
+    first, last = data.get("span") or (None, None)
+    span = (last - first) if first is not None and last is not None else None
     return {
-        "requests": int(stats.get("Request Count", 0)),
-        "errors": int(stats.get("Failure Count", 0)),
-        "rps": round(float(stats.get("Requests/s", 0) or 0), 1),
+        "requests": len(samples),
+        "errors": int(data.get("failure_count", 0)),
+        "rps": round(len(samples) / span, 1) if span else 0.0,
+        "span_s": round(span, 2) if span else None,
+        "locust_csv": {
+            "requests": int(stats.get("Request Count", 0)),
+            "errors": int(stats.get("Failure Count", 0)),
+            "rps": round(float(stats.get("Requests/s", 0) or 0), 1),
+        },
         "p50_ms": _r(percentile(samples, 0.50)),
         "p95_ms": _r(percentile(samples, 0.95)),
         "p99_ms": _r(percentile(samples, 0.99)),
@@ -372,9 +395,13 @@ def versions(url: str) -> dict:
 
 
 def verdict(s, result: dict) -> str:
-    if s.target_p95_ms is None and s.target_floor_ratio is None:
+    if s.target_p95_ms is None and s.target_floor_ratio is None and s.target_rps is None:
         return ""
     misses = []
+    if s.target_rps is not None and (result.get("rps") or 0) < s.target_rps:
+        misses.append(f"req/s<{s.target_rps:g}")
+    if result.get("check") and not result["check"]["ok"]:
+        misses.append("check failed")
     if s.target_p95_ms is not None and (result.get("p95_ms") or 1e9) > s.target_p95_ms:
         misses.append(f"p95>{s.target_p95_ms:g}")
     if s.target_floor_ratio is not None and (result.get("floor_ratio") or 0) < s.target_floor_ratio:
@@ -401,6 +428,9 @@ def table(rows: list[dict]) -> str:
     ]
     lines = []
     for r in rows:
+        if r.get("in_process"):
+            lines.append([r["name"], *["-"] * 12, r.get("verdict", "")])
+            continue
         sql = "/".join(str(u["queries"]) for u in r.get("probe", {}).get("urls", [])) or "-"
         rws = "/".join(str(u["rows"]) for u in r.get("probe", {}).get("urls", []) if u["rows"] is not None) or "-"
         ratio = r.get("floor_ratio")
@@ -425,6 +455,29 @@ def table(rows: list[dict]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines, strict=False)]
     fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
     return "\n".join([fmt.format(*header), fmt.format(*["-" * w for w in widths])] + [fmt.format(*line) for line in lines])
+
+
+def in_process(s, ds) -> dict:
+    """An in-process scenario (``Scenario.runner``): its own figures, its own check."""
+    started = time.perf_counter()
+    figures = s.runner(ds)
+    ok = bool(figures.pop("ok"))
+    summary = figures.pop("summary")
+    first = (figures.get("runs") or [{}])[0]
+    misses = []
+    if s.target_seconds is not None and (first.get("seconds") or 1e9) > s.target_seconds:
+        misses.append(f"time>{s.target_seconds:g}s")
+    if not ok:
+        misses.append("check failed")
+    return {
+        "name": s.name,
+        "description": s.description,
+        "in_process": True,
+        "figures": figures,
+        "seconds": round(time.perf_counter() - started, 2),
+        "check": {"ok": ok, "message": summary},
+        "verdict": "MISS " + " ".join(misses) if misses else "ok",
+    }
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -459,13 +512,13 @@ def main(argv: list[str] | None = None) -> int:
     ds = scenarios.Dataset(meta)
     if args.generate_only:
         return 0
-    clear_previous_runs(args.database_url)
+    clear_previous_runs(args.database_url, meta)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=PROJECT_DIR, check=True, env={**os.environ}
     )
 
     log("Probing each page once (SQL queries, EXPLAIN ANALYZE) ...")
-    probes = {s.name: probe.probe(ds, s, with_plans=not args.no_explain) for s in chosen}
+    probes = {s.name: probe.probe(ds, s, with_plans=not args.no_explain) for s in chosen if s.runner is None}
     for name, p in probes.items():
         for u in p["urls"] + p["extra"]:
             if u["status"] != 200:
@@ -515,18 +568,32 @@ def main(argv: list[str] | None = None) -> int:
             runs = [*chosen, scenarios.REGISTRY[scenarios.FLOOR]]  # the floor again at the end: drift
             for i, s in enumerate(runs):
                 label = s.name if i < len(runs) - 1 else f"{s.name}_end"
+                if s.runner is not None:
+                    connections.close_all()
+                    result = in_process(s, ds)
+                    failed |= not result["check"]["ok"]
+                    results.append(result)
+                    log(f"  {label:<20} {result['check']['message']}")
+                    connections.close_all()
+                    continue
                 spec = {
                     "name": label,
                     "urls": s.urls(ds),
                     "expect": s.expect,
-                    "sessions": probe.sessions(ds, s.persona, args.users),
+                    "sessions": probe.sessions(ds, s.persona, args.users) if s.auth == "session" else [],
                     "cookie_name": settings.SESSION_COOKIE_NAME,
+                    "method": s.method,
+                    "bodies": s.bodies(ds) if s.bodies else None,
+                    "headers": probe.auth_headers(ds, s.persona, s.auth),
+                    "expect_status": s.expect_status,
                 }
                 connections.close_all()
                 pids = server.workers()
                 reset_peak_rss(pids)
                 if args.warmup > 0:
                     locust(spec, base=server.base, users=args.users, seconds=args.warmup, workdir=workdir, tag=f"{i}-warm")
+                before = s.before(ds) if s.before is not None else None
+                connections.close_all()
                 with CpuMeter(server, database.database_name(args.database_url)) as cpu:
                     result = locust(spec, base=server.base, users=args.users, seconds=args.duration, workdir=workdir, tag=f"{i}")
                 n = result["requests"]
@@ -543,6 +610,8 @@ def main(argv: list[str] | None = None) -> int:
                     worker_peak_rss_mb=peak_rss_mb(server.workers()),
                     probe=probes[s.name],
                 )
+                if before is not None:
+                    result["before"] = before
                 if s.check is not None:
                     ok, message = s.check(ds, result)
                     result["check"] = {"ok": ok, "message": message}
@@ -552,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"  {label:<20} {result['rps']:>8.1f} req/s  p95 {result['p95_ms']} ms  errors {result['errors']}")
                 if result["failure_examples"]:
                     log(f"    e.g. {result['failure_examples'][0]}")
+                if "check" in result:
+                    log(f"    check {'ok' if result['check']['ok'] else 'FAILED'}: {result['check']['message']}")
         finally:
             server.stop()
             report["gunicorn_log_tail"] = server.tail()
@@ -559,6 +630,8 @@ def main(argv: list[str] | None = None) -> int:
     floors = [r["rps"] for r in results if r["name"] in (scenarios.FLOOR, f"{scenarios.FLOOR}_end")]
     floor_rps = statistics.fmean(floors) if floors else 0.0
     for r in results:
+        if r.get("in_process"):
+            continue
         r["floor_ratio"] = round(r["rps"] / floor_rps, 3) if floor_rps else None
         r["verdict"] = verdict(scenarios.REGISTRY.get(r["name"], scenarios.REGISTRY[scenarios.FLOOR]), r)
 
@@ -595,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
     log("CPU app+db: ms of CPU per request in gunicorn workers + PostgreSQL backends; 1-req ms: one request alone, in process")
     for r in results:
         if r["name"] == f"{scenarios.FLOOR}_end":
+            continue
+        if r.get("in_process"):
+            log(f"  {r['name']}: {r['check']['message']}")
             continue
         pages = [*r["probe"]["urls"], *r["probe"]["extra"]]
         log(f"  {r['name']}: SQL queries " + ", ".join(f"{u['queries']} ({u['rows']} rows, {u['url']})" for u in pages))

@@ -12,12 +12,14 @@ class Scale:
     buildings: int
     units: int
     people: int  # residents; staff and administrators come on top
+    cases: int = 0  # problem reports (cases), over the last two years
 
 
 SCALES = {
-    "demo": Scale("demo", 1, 23, 60, 600, 20_000, 40_000),
-    "subdistrict": Scale("subdistrict", 1, 23, 500, 5_000, 200_000, 500_000),
-    "city": Scale("city", 10, 230, 5_000, 50_000, 2_000_000, 5_000_000),
+    "demo": Scale("demo", 1, 23, 60, 600, 20_000, 40_000, 500),
+    "subdistrict": Scale("subdistrict", 1, 23, 500, 5_000, 200_000, 500_000, 1_000_000),
+    "city": Scale("city", 10, 230, 5_000, 50_000, 2_000_000, 5_000_000, 10_000_000),
 }
+
 
 __all__ = ["SCALES", "Scale"]

@@ -17,9 +17,19 @@ To add one, in this module (or in a module imported here)::
 
 ``ds`` is the :class:`Dataset`: the facts the generator kept (persona ids, their places, counts).
 Personas: ``community_staff`` (of the largest community), ``subdistrict_admin`` (the first
-sub-district), ``building_leader`` and ``resident`` (the biggest building of that community).
+sub-district), ``building_leader`` and ``resident`` (the biggest building of that community, also
+the busiest in problem reports; the resident has a personal API token, ``auth="token"``).
+
+A write scenario posts JSON instead (``method="POST"``, ``bodies``: one per request, in turn;
+``expect_status=201``); its ``before`` hook runs just before the measured phase and its result is
+``result["before"]`` for the ``check``, which compares what was written with the successful
+responses (``requests - errors``). An in-process scenario (``runner``: dataset -> result dict with
+at least ``ok`` and ``summary``) runs in the bench process against the bench database, no load::
+
+    register(Scenario(name="escalation_sweep", description="...", urls=lambda ds: [], runner=run_sweep))
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +63,14 @@ class Scenario:
     target_p95_ms: float | None = None
     target_floor_ratio: float | None = None
     floor: bool = False  # the reference scenario
+    method: str = "GET"
+    bodies: Callable[[Dataset], list[dict]] | None = None  # JSON bodies, one per request in turn
+    auth: str = "session"  # or "token": the persona's personal API token (Authorization: Bearer)
+    expect_status: int = 200
+    before: Callable[[Dataset], dict] | None = None  # a snapshot taken just before the measured phase
+    runner: Callable[[Dataset], dict] | None = None  # in-process scenario (no server, no load)
+    target_rps: float | None = None
+    target_seconds: float | None = None  # in-process scenarios
 
 
 REGISTRY: dict[str, Scenario] = {}
@@ -120,6 +138,265 @@ page(
     urls=lambda ds: ["/people/"],
     expect='class="card-list"',
     row_marker='<li><a href="/people/',
+)
+
+
+# --- problem reports (issue 3) -------------------------------------------------------------------
+
+CASE_ROW = '"><strong>#'  # one per row of cases/_case_rows.html
+INBOX_ROW = 'name="cases" value="'  # community staff see a tick box per row (bulk assignment)
+
+
+def _scalar(sql: str, params=()) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+INTAKE_CATEGORIES = (
+    "littering",
+    "thrown-from-height",
+    "ebike-in-corridor",
+    "clutter",
+    "pets",
+    "noise",
+    "water-pipes",
+    "facilities",
+    "greening",
+    "fire-safety",
+    "security",
+    "dispute",
+    "inquiry",
+    "emergency",
+    "other",
+)
+
+
+def intake_bodies(ds: Dataset) -> list[dict]:
+    """Every category, at the buildings of the resident's compound, in a fixed shuffled order."""
+    places = ds.meta["cases"]["intake_places"]
+    bodies = []
+    for i in range(len(INTAKE_CATEGORIES) * len(places)):
+        code = INTAKE_CATEGORIES[(i * 7) % len(INTAKE_CATEGORIES)]
+        body = {"category": code, "place_id": places[i % len(places)], "description": f"楼道里的问题 #{i}：请尽快处理。"}
+        if code == "water-pipes":
+            body["details"] = {"still_leaking": "yes"}
+        bodies.append(body)
+    return bodies
+
+
+def intake_snapshot(ds: Dataset) -> dict:
+    return {
+        "case_id": _scalar("SELECT coalesce(max(id), 0) FROM cases_case"),
+        "event_id": _scalar("SELECT coalesce(max(id), 0) FROM cases_caseevent"),
+        "notification_id": _scalar("SELECT coalesce(max(id), 0) FROM core_notification"),
+        "outbox_id": _scalar("SELECT coalesce(max(id), 0) FROM core_outboxmessage"),
+    }
+
+
+# Who each new case must have told (cases.actions.submit_case), recounted from the role table: the
+# building's leaders (a building's first level), the handling company's property staff over the place,
+# and, for an emergency, the community staff (inbox row and SMS).
+INTAKE_RECOUNT = """
+WITH new AS (
+    SELECT c.id, c.is_emergency, c.status, c.reporter_id,
+        (SELECT count(DISTINCT r.person_id) FROM people_roleassignment r JOIN people_person p ON p.id = r.person_id
+          WHERE p.is_active AND r.ended_at IS NULL AND r.role = 'building_leader' AND c.path LIKE r.path || '%%')
+      + (SELECT count(DISTINCT r.person_id) FROM people_roleassignment r JOIN people_person p ON p.id = r.person_id
+          WHERE p.is_active AND r.ended_at IS NULL AND r.role = 'property_staff' AND r.organisation_id = c.handler_id
+            AND c.path LIKE r.path || '%%')
+      + CASE WHEN c.is_emergency THEN (SELECT count(DISTINCT r.person_id) FROM people_roleassignment r
+          JOIN people_person p ON p.id = r.person_id WHERE p.is_active AND r.ended_at IS NULL
+            AND r.role = 'community_staff' AND c.path LIKE r.path || '%%') ELSE 0 END AS expected,
+        (SELECT count(*) FROM cases_caseevent e WHERE e.case_id = c.id AND e.kind = 'submitted') AS submitted_events
+    FROM cases_case c WHERE c.id > %(case_id)s
+), got AS (
+    SELECT link, count(*) AS n FROM core_notification WHERE id > %(notification_id)s GROUP BY link
+)
+SELECT count(*), coalesce(sum(new.expected), 0), coalesce(sum(got.n), 0),
+    count(*) FILTER (WHERE new.expected <> coalesce(got.n, 0)),
+    count(*) FILTER (WHERE new.submitted_events <> 1),
+    count(*) FILTER (WHERE new.status <> 'submitted' OR new.reporter_id IS DISTINCT FROM %(reporter)s),
+    count(*) FILTER (WHERE new.is_emergency)
+FROM new LEFT JOIN got ON got.link = '/cases/' || new.id || '/'
+"""
+
+
+def check_intake(ds: Dataset, result: dict) -> tuple[bool, str]:
+    """Cases, SUBMITTED timeline rows, inbox notifications and SMS outbox rows written in the measured
+    phase against the 201 responses (PERFORMANCE.md "Correctness under load")."""
+    before = result["before"]
+    created = result["requests"] - result["errors"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(INTAKE_RECOUNT, {**before, "reporter": ds.persona("resident")["person_id"]})
+        cases, expected, notified, mismatched, bad_timeline, bad_case, emergencies = cursor.fetchone()
+    events = _scalar(
+        "SELECT count(*) FROM cases_caseevent WHERE id > %s AND kind = 'submitted'",
+        [before["event_id"]],
+    )
+    notifications = _scalar("SELECT count(*) FROM core_notification WHERE id > %s", [before["notification_id"]])
+    sms = _scalar("SELECT count(*) FROM core_outboxmessage WHERE id > %s AND channel = 'sms'", [before["outbox_id"]])
+    sms_expected = _scalar(
+        "SELECT count(*) FROM cases_case c JOIN people_roleassignment r ON r.role = 'community_staff' AND r.ended_at IS NULL "
+        "AND c.path LIKE r.path || '%%' JOIN people_person p ON p.id = r.person_id AND p.is_active AND p.mobile IS NOT NULL "
+        "WHERE c.id > %s AND c.is_emergency",
+        [before["case_id"]],
+    )
+    result["written"] = {
+        "responses_201": created,
+        "cases": cases,
+        "submitted_events": events,
+        "notifications": notifications,
+        "notifications_expected": int(expected),
+        "notifications_linked": int(notified),
+        "cases_with_wrong_notifications": mismatched,
+        "cases_without_one_submitted_event": bad_timeline,
+        "cases_wrong_status_or_reporter": bad_case,
+        "emergencies": emergencies,
+        "sms_outbox": sms,
+        "sms_outbox_expected": sms_expected,
+    }
+    ok = (
+        cases == created == events
+        and notifications == expected == notified
+        and not mismatched
+        and not bad_timeline
+        and not bad_case
+        and sms == sms_expected
+    )
+    message = (
+        f"{created} × 201; {cases} cases, {events} SUBMITTED events, {notifications} notifications "
+        f"(expected {int(expected)}), {sms} SMS outbox rows (expected {sms_expected}, {emergencies} emergencies)"
+    )
+    return ok, message
+
+
+register(
+    Scenario(
+        name="case_intake",
+        description="resident: POST /api/cases/ (routing, deadlines, timeline, notifications), bearer token",
+        persona="resident",
+        auth="token",
+        method="POST",
+        urls=lambda ds: ["/api/cases/"],
+        bodies=intake_bodies,
+        expect_status=201,
+        expect='"status": "submitted"',
+        before=intake_snapshot,
+        check=check_intake,
+        target_p95_ms=None,
+        target_rps=200.0,
+    )
+)
+
+page(
+    name="inbox",
+    description="community staff (largest community): problems inbox, first page of open cases",
+    persona="community_staff",
+    urls=lambda ds: ["/cases/inbox/"],
+    expect='class="card-list cases"',
+    row_marker=INBOX_ROW,
+    probe_urls=lambda ds: ["/cases/inbox/?page=2", "/cases/inbox/?status=all", "/cases/inbox/?overdue=on"],
+)
+
+page(
+    name="building_cases",
+    description="building leader: the building's open problems (the busiest building)",
+    persona="building_leader",
+    urls=lambda ds: [f"/cases/place/{ds.place_of('building_leader')}/"],
+    expect='class="card-list cases"',
+    row_marker=CASE_ROW,
+    probe_urls=lambda ds: [f"/cases/place/{ds.place_of('building_leader')}/?page=1000"],
+)
+
+SWEEP_TARGET_S = 5.0
+
+
+def run_sweep(ds: Dataset) -> dict:
+    """``cases.actions.escalate_due_cases`` at the dataset's ``sweep_now`` (a few thousand due), then
+    again (nothing due: milliseconds), in one transaction rolled back at the end so every run
+    finds the same work (nothing is sent: outbox deliveries wait for a commit)."""
+    from datetime import datetime
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import actions
+    from cases.models import Case, CaseEvent
+
+    from .run import cpu_ms
+
+    now = datetime.fromisoformat(ds.meta["cases"]["sweep_now"])
+    open_count = Case.objects.open().count()
+    with transaction.atomic():
+        backend = [_scalar("SELECT pg_backend_pid()")]
+        due = Case.objects.due_for_escalation(now).count()
+        with_escalate_at = Case.objects.filter(escalate_at__isnull=False).count()
+        due_query = (
+            Case.objects.due_for_escalation(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("category")
+            .order_by("escalate_at", "id")[: actions.SWEEP_BATCH]
+        )
+        plan = due_query.explain(analyze=True, buffers=True)
+        events_before = _scalar("SELECT coalesce(max(id), 0) FROM cases_caseevent")
+        runs = []
+        for _ in range(2):
+            db0, cpu0, wall0 = cpu_ms(backend), time.process_time(), time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                n = actions.escalate_due_cases(now=now)
+            wall = time.perf_counter() - wall0
+            runs.append(
+                {
+                    "escalated": n,
+                    "seconds": round(wall, 3),
+                    "app_cpu_s": round(time.process_time() - cpu0, 3),
+                    "db_cpu_s": round((sum(cpu_ms(backend).values()) - sum(db0.values())) / 1000, 3),
+                    "queries": len(ctx.captured_queries),
+                }
+            )
+        still_due = Case.objects.due_for_escalation(now).count()
+        events = CaseEvent.objects.filter(id__gt=events_before, kind=CaseEvent.Kind.ESCALATED).count()
+        transaction.set_rollback(True)
+    first, second = runs
+    ok = (
+        first["escalated"] == due
+        and second["escalated"] == 0
+        and still_due == 0
+        and events == due
+        and first["seconds"] <= SWEEP_TARGET_S
+        and "case_escalation_due_idx" in plan
+    )
+    return {
+        "ok": ok,
+        "open_cases": open_count,
+        "cases_with_escalate_at": with_escalate_at,
+        "due": due,
+        "runs": runs,
+        "events_written": events,
+        "still_due_after": still_due,
+        "uses_partial_index": "case_escalation_due_idx" in plan,
+        "plan": plan,
+        "summary": (
+            f"{due} due of {open_count} open ({with_escalate_at} with escalate_at): escalated {first['escalated']} in "
+            f"{first['seconds']:.2f}s ({first['queries']} queries, CPU app {first['app_cpu_s']}s + db {first['db_cpu_s']}s); "
+            f"again: {second['escalated']} in {second['seconds'] * 1000:.1f} ms"
+        ),
+    }
+
+
+register(
+    Scenario(
+        name="escalation_sweep",
+        description="in process: escalate_due_cases over all open cases at the dataset's sweep time, twice",
+        urls=lambda ds: [],
+        runner=run_sweep,
+        target_seconds=SWEEP_TARGET_S,
+    )
 )
 
 

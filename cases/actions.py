@@ -142,10 +142,13 @@ def chain_holders(paths: Iterable[str]) -> dict[tuple[str, int], list[Person]]:
         .select_related("person")
     )
     level_of = {role: level for level, roles in LEVEL_ROLES.items() for role in roles}
-    result: dict[tuple[str, int], list[Person]] = defaultdict(list)
+    by_path: dict[str, list[RoleAssignment]] = defaultdict(list)
     for a in rows:
-        for p in paths:
-            if p.startswith(a.path):
+        by_path[a.path].append(a)
+    result: dict[tuple[str, int], list[Person]] = defaultdict(list)
+    for p in paths:  # each path's own ancestors, not every role against every path (the sweep's 500)
+        for ancestor in _ancestor_paths(p):
+            for a in by_path.get(ancestor, ()):
                 result[(p, level_of[a.role])].append(a.person)
     return result
 
@@ -542,6 +545,27 @@ def assign_cases(*, actor: Person, cases: Iterable[Case], handler: Organisation,
 # --- escalation ------------------------------------------------------------------------------
 
 
+def _save_escalations(batch: list[Case]) -> None:
+    """One ``UPDATE … FROM (VALUES …)`` for a batch of escalated cases (rows locked by the sweep).
+    ``bulk_update`` builds a CASE WHEN per row and field: about 1 ms of CPU per case (bench, issue 3)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":  # the embedded SQLite default: fewer rows, no casts
+        Case.objects.bulk_update(batch, ["level", "respond_by", "escalate_at", "version", "updated_at"])
+        return
+    row = "(%s, %s, %s::timestamptz, %s::timestamptz, %s, %s::timestamptz)"
+    params = [v for c in batch for v in (c.pk, c.level, c.respond_by, c.escalate_at, c.version, c.updated_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # the table name and placeholders only: every value is a parameter
+            f"UPDATE {Case._meta.db_table} AS c SET level = v.level, respond_by = v.respond_by, "  # noqa: S608
+            "escalate_at = v.escalate_at, version = v.version, updated_at = v.updated_at "
+            f"FROM (VALUES {', '.join([row] * len(batch))}) AS v(id, level, respond_by, escalate_at, version, updated_at) "
+            "WHERE c.id = v.id",
+            params,
+        )
+
+
 def escalate_due_cases(*, now: datetime | None = None) -> int:
     """The sweep (a Celery beat task every few minutes): move every open case whose deadline has passed
     one step up the chain, record the step and tell the people at the new level.
@@ -590,7 +614,7 @@ def escalate_due_cases(*, now: datetime | None = None) -> int:
                         recipients=holders.get((case.path, case.level), []), subject=subject, body=why, link=_link(case), sms=True
                     )
                 )
-            Case.objects.bulk_update(batch, ["level", "respond_by", "escalate_at", "version", "updated_at"])
+            _save_escalations(batch)
             CaseEvent.objects.bulk_create(events)
             notify_many(notices)
             total += len(batch)

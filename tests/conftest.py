@@ -26,6 +26,31 @@ def _memory_sms(settings):
     MemoryBackend.outbox.clear()
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "world", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Data the migrations write (problem categories, the holiday calendar) is wiped by the flush after
+    each transactional test; put it back before any test that uses the database."""
+    if not (DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from cases.models import Category
+    from core import workdays
+    from core.models import CalendarDay
+
+    if not Category.objects.exists():
+        import_module("cases.migrations.0002_seed_categories").seed(apps, None)
+    if not CalendarDay.objects.exists():
+        import_module("core.migrations.0005_seed_calendar").seed(apps, None)
+        workdays.forget()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded photos go to a temporary folder, not the checkout's media/."""

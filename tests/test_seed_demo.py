@@ -6,15 +6,19 @@ Seeding takes several seconds, so one test seeds once and checks everything that
 
 import io
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
-from core.models import AuditEntry
+from cases import access as case_access
+from cases.demo import CaseDemo
+from cases.models import Case, CaseEvent, Category, Level, Rating, Status, Supporter
+from core.models import AuditEntry, Notification, OutboxMessage
 from people.demo import data as demo_data
 from people.models import (
     ConsentRecord,
@@ -65,6 +69,73 @@ def test_demo_constants_are_consistent():
 
 def _row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def _check_demo_cases(printed: str) -> None:
+    """``cases.demo`` (found by seed_demo, not imported by people): a lived-in history of problem reports."""
+    now = timezone.now()
+    persons = {a["key"]: Person.objects.get(mobile=a["mobile"]) for a in demo_data.DEMO_ACCOUNTS}
+    total = Case.objects.count()
+    assert 250 <= total <= 400
+    assert f"  {'cases':<20} {total:>7,}" in printed  # seed_demo's table shows the counts cases.demo returned
+    assert Category.objects.filter(cases__isnull=False).distinct().count() >= 12
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"submitted", "accepted", "in_progress", "resolved", "confirmed", "rejected", "merged"} <= statuses
+    assert Case.objects.filter(is_emergency=True).count() == 1
+    # Over the last 60 days, every timeline in order from its report, nothing in the future.
+    assert not Case.objects.filter(Q(created_at__lt=now - timedelta(days=61)) | Q(created_at__gt=now)).exists()
+    assert not CaseEvent.objects.filter(at__gt=now).exists()
+    assert not Notification.objects.filter(created_at__gt=now).exists()
+    for case in Case.objects.order_by("?")[:60].prefetch_related("events"):
+        moments = [e.at for e in case.events.all()]
+        assert moments == sorted(moments) and moments[0] == case.created_at, case.pk
+    assert not Case.objects.annotate(n=Count("supporters")).exclude(n=F("supporter_count")).exists()
+    assert Supporter.objects.exists() and CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED).exists()
+    # Figures mean something: most first responses in time, some overdue, ratings given.
+    open_cases = Case.objects.open()
+    assert 0.05 <= open_cases.overdue(now).count() / open_cases.count() <= 0.6
+    responded = Case.objects.filter(responded_at__isnull=False)
+    assert responded.filter(responded_at__lte=F("first_response_due")).count() / responded.count() >= 0.6
+    assert Case.objects.exclude(rating="").count() >= 60
+
+    # The resident: 2–4 reports of her own, one resolved waiting for her rating, one in progress;
+    # neighbours' open public reports in her compound she can "me too".
+    resident = persons["resident"]
+    mine = list(case_access.my_cases(resident))
+    assert 2 <= len(mine) <= 4
+    assert any(c.status == Status.RESOLVED and case_access.can_rate(resident, c) for c in mine)
+    assert any(c.status == Status.IN_PROGRESS for c in mine)
+    assert any(case_access.can_support(resident, c) for c in case_access.public_cases_for(resident).open())
+    # The building leader: open cases in his building, one overdue.
+    building = persons["building_leader"].households.get().unit.building
+    in_building = Case.objects.open().filter(place=building)
+    assert in_building.count() >= 3 and in_building.overdue(now).exists()
+    # Property staff: their company's cases.
+    inbox = case_access.cases_for(persons["property_staff"])
+    assert inbox.count() >= 10
+    assert set(inbox.values_list("handler__name", flat=True)) == {demo_data.DEMO_COMPANY}
+    # Community staff: cases escalated to them, and some for the joint meeting (unsatisfied, reopened).
+    community = case_access.cases_for(persons["community_staff"])
+    assert community.open().filter(level__gte=Level.COMMUNITY).exists()
+    assert community.filter(needs_meeting=True, rating=Rating.UNSATISFIED).exists()
+    assert community.filter(needs_meeting=True, events__to_status=Status.REOPENED).exists()
+    # The SMS this history queued were never sent, and the delivery task will not send them.
+    assert OutboxMessage.objects.exists()
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.FAILED}
+
+    # The same seed plans the same cases (given the same moment).
+    signatures = []
+    for _ in range(2):
+        generator = CaseDemo(random.Random(2021), now)
+        generator.load()
+        generator.plan()
+        signatures.append(
+            [
+                (p.place.pk, p.category.code, p.reporter, p.created, [(s.at, s.kind, s.action) for s in p.steps])
+                for p in generator.plans
+            ]
+        )
+    assert signatures[0] == signatures[1]
 
 
 def _sign_in(client, account) -> str:
@@ -196,6 +267,8 @@ def test_seed_demo_builds_the_article_subdistrict(client):
 
     # The public figures page shows the computed figure.
     assert "<b>1333</b>" in client.get(reverse("stats:overview")).content.decode()
+
+    _check_demo_cases(printed)
 
     # A second run with --if-empty adds nothing, but still prints the sign-ins.
     before = _row_counts()

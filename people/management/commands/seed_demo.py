@@ -6,14 +6,22 @@
 (people.demo.data.DEMO_ACCOUNTS) are printed at the end.
 
 The generator is ``people.demo.DemoBuilder``; this command only checks the database is empty, runs it in
-one transaction and prints what it made.
+one transaction and prints what it made. Apps above ``people`` add their own demo data without ``people``
+importing them: any installed app with a ``demo`` module that has ``seed(rng, now) -> dict[str, int]``
+(e.g. ``cases.demo``) is called after the builder, in the same transaction, in ``INSTALLED_APPS`` order,
+each with its own ``random.Random(seed)``; its counts join the printed table.
 """
 
+import random
 import time
 import unicodedata
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from people.demo import DemoBuilder
 from people.demo import data as D
@@ -39,6 +47,9 @@ class Command(BaseCommand):
             started = time.monotonic()
             with transaction.atomic():
                 counts = DemoBuilder(seed).build()
+                now = timezone.now()
+                for seed_app in app_seeders():
+                    counts.update(seed_app(random.Random(seed), now))
             self.stdout.write(self.style.SUCCESS(f"Seeded 桂城街道 (seed {seed}) in {time.monotonic() - started:.1f} s:"))
             for label, n in counts.items():
                 self.stdout.write(f"  {label:<20} {n:>7,}")
@@ -54,6 +65,18 @@ class Command(BaseCommand):
             note = "" if row[2] in existing or row[0] == "Role" else "  (not in this database)"
             cells = [text + " " * (width - display_width(text)) for text, width in zip(row, widths, strict=True)]
             self.stdout.write("  " + "  ".join(cells).rstrip() + note)
+
+
+def app_seeders() -> list:
+    """``seed`` of every installed app's ``demo`` module except people's own (the builder above)."""
+    seeders = []
+    for config in apps.get_app_configs():
+        if config.name == "people" or not module_has_submodule(config.module, "demo"):
+            continue
+        seed = getattr(import_module(f"{config.name}.demo"), "seed", None)
+        if callable(seed):
+            seeders.append(seed)
+    return seeders
 
 
 def display_width(text: str) -> int:
