@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,10 +71,15 @@ def overdue_step_days() -> int:
 # --- routing ---------------------------------------------------------------------------------
 
 
-def area_of(place: Place) -> Place:
+def ancestry(place: Place) -> list[Place]:
+    """The place and its ancestors, root first (one query)."""
+    found = {p.pk: p for p in Place.objects.filter(pk__in=place.ancestor_ids).only("pk", "kind", "name", "path")}
+    return [found[i] for i in place.ancestor_ids if i in found]
+
+
+def area_of(place: Place, chain: list[Place] | None = None) -> Place:
     """The compound a place belongs to (or the community/village where there is no compound)."""
-    ancestors = {p.pk: p for p in Place.objects.filter(pk__in=place.ancestor_ids)}
-    chain = [ancestors[i] for i in place.ancestor_ids if i in ancestors]
+    chain = chain or ancestry(place)
     for kinds in ({Place.Kind.COMPOUND}, {Place.Kind.COMMUNITY, Place.Kind.VILLAGE}):
         found = [p for p in chain if p.kind in kinds]
         if found:
@@ -82,10 +87,9 @@ def area_of(place: Place) -> Place:
     return chain[0]
 
 
-def full_name(place: Place) -> str:
+def full_name(place: Place, chain: list[Place] | None = None) -> str:
     """桂城街道 灯湖社区 中铁建水岸公馆 4栋: the address Linli writes and Open311 clients send back."""
-    names = dict(Place.objects.filter(pk__in=place.ancestor_ids).values_list("pk", "name"))
-    return " ".join(names[i] for i in place.ancestor_ids if i in names)
+    return " ".join(p.name for p in chain or ancestry(place))
 
 
 def route(category: Category, place: Place) -> Organisation | None:
@@ -96,10 +100,22 @@ def route(category: Category, place: Place) -> Organisation | None:
     every other kind falls back to the residents' committee too.
     """
     ids = place.ancestor_ids
-    # Only the kinds routed to below: the sub-district alone holds every property company (a hundred rows).
-    routed = [Organisation.Kind.SELF_GOVERNING, Organisation.Kind.OWNERS_COMMITTEE, Organisation.Kind.MUTUAL_AID]
-    candidates = list(Organisation.objects.filter(place_id__in=ids, kind__in=[*routed, Organisation.Kind.RESIDENTS_COMMITTEE]))
-    companies = list(Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY, served_places__in=ids).distinct())
+    # One query: the groups and committees at the place or above it, and the property companies serving
+    # it (companies themselves sit at the sub-district, so "at an ancestor" is not enough for them).
+    routed = [
+        Organisation.Kind.SELF_GOVERNING,
+        Organisation.Kind.OWNERS_COMMITTEE,
+        Organisation.Kind.MUTUAL_AID,
+        Organisation.Kind.RESIDENTS_COMMITTEE,
+    ]
+    serves = Organisation.served_places.through.objects.filter(organisation_id=OuterRef("pk"), place_id__in=ids)
+    found = list(
+        Organisation.objects.filter(
+            Q(place_id__in=ids, kind__in=routed) | Q(Exists(serves), kind=Organisation.Kind.PROPERTY_COMPANY)
+        )
+    )
+    companies = [o for o in found if o.kind == Organisation.Kind.PROPERTY_COMPANY]
+    candidates = [o for o in found if o.kind != Organisation.Kind.PROPERTY_COMPANY]
 
     def nearest(kind: str) -> Organisation | None:
         found = companies if kind == Organisation.Kind.PROPERTY_COMPANY else [o for o in candidates if o.kind == kind]
@@ -242,7 +258,8 @@ def submit_case(
     if missing:
         raise ValidationError({"details": _("Please answer: %(q)s") % {"q": ", ".join(missing)}})
 
-    area = area_of(place)
+    chain = ancestry(place)
+    area = area_of(place, chain)
     holders = chain_holders([place.path])
     level = first_level_with_people(holders, place.path)
     with transaction.atomic():
@@ -254,7 +271,7 @@ def submit_case(
             location=location,
             path=place.path,
             area_path=area.path,
-            address=full_name(place),
+            address=full_name(place, chain),
             description=description,
             details=details or {},
             reporter=reporter,

@@ -273,6 +273,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["path", "status"], name="case_path_status_idx", opclasses=["varchar_pattern_ops", ""]),
             models.Index(fields=["place", "status"], name="case_place_status_idx"),
+            # a building's open problems, newest first, without sorting the building's history
+            models.Index(
+                fields=["place", "-id"],
+                name="case_place_open_idx",
+                condition=models.Q(status__in=["submitted", "accepted", "in_progress", "reopened"]),
+            ),
             models.Index(fields=["area_path", "is_public", "status"], name="case_area_public_idx"),
             models.Index(fields=["reporter", "status"], name="case_reporter_idx"),
             models.Index(fields=["handler", "status"], name="case_handler_idx"),

@@ -52,8 +52,11 @@ def filter_inbox(qs: QuerySet[Case], *, status="open", category=None, place=None
     return qs
 
 
-def building_open_cases(building: Place) -> QuerySet[Case]:
-    return list_rows(Case.objects.filter(path__startswith=building.path, status__in=OPEN_STATUSES)).order_by("-id")
+def building_open_cases(place: Place) -> QuerySet[Case]:
+    """A building's open cases (newest first, through the partial index on open cases by place), or a
+    compound's with those of its buildings."""
+    where = {"place": place} if place.kind == Place.Kind.BUILDING else {"path__startswith": place.path}
+    return list_rows(Case.objects.filter(**where, status__in=OPEN_STATUSES)).order_by("-id")
 
 
 def similar_open_cases(category: Category, place: Place, *, now=None) -> QuerySet[Case]:
@@ -118,3 +121,14 @@ def staff_where_choices(user, place: Place) -> list[WhereChoice]:
         label = _("Public areas of %(compound)s") % {"compound": place.name}
         return [WhereChoice(f"p{place.pk}", label, place, None, Location.PUBLIC)]
     return []
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """(id, name in the current language) of the active categories, cached for a minute."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    def load():
+        return [(c.pk, c.display_name) for c in Category.objects.filter(active=True).only("pk", "name", "name_en")]
+
+    return cache.get_or_set(f"linli:case-categories:{get_language()}", load, 60)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("neighbourhood/", views.neighbourhood, name="neighbourhood"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/assign/", views.bulk_assign, name="bulk-assign"),
+    path("inbox/assign/form/", views.assign_form, name="assign-form"),
     path("place/<int:pk>/", views.building, name="building"),
     path("open311-keys/", open311_keys.keys_page, name="open311-keys"),
     path("<int:pk>/", views.case_detail, name="case"),

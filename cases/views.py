@@ -174,23 +174,36 @@ def inbox(request):
     )
     page = _page(request)
     rows, has_next = page_of(queries.list_rows(qs).order_by("-id"), page, PAGE_SIZE)
-    can_assign = policy.has_role(request.user, access.MANAGER_ROLES)
-    assign_form = AssignForm(handlers=access.assignable_handlers(request.user)) if can_assign else None
     query = request.GET.copy()
     query.pop("page", None)
+    # The filter's selects are written by the template from plain lists (form widgets cost a few ms a
+    # page, make bench); the hand-over list is fetched only when opened.
     return render(
         request,
         "cases/inbox.html",
         {
             "form": form,
+            "status": form.data.get("status", "open"),
+            "status_choices": InboxFilterForm.base_fields["status"].choices,
+            "category": form.data.get("category", ""),
+            "categories": queries.category_choices(),
             "cases": rows,
             "page": page,
             "has_next": has_next,
             "place": place,
-            "assign_form": assign_form,
+            "can_assign": policy.has_role(request.user, access.MANAGER_ROLES),
             "query": query.urlencode(),
         },
     )
+
+
+@login_required
+def assign_form(request):
+    """htmx: the hand-over form of the inbox, loaded when opened."""
+    if not policy.has_role(request.user, access.MANAGER_ROLES):
+        raise Http404
+    form = AssignForm(handlers=access.assignable_handlers(request.user))
+    return render(request, "cases/_assign_form.html", {"assign_form": form, "next": request.GET.get("next", "")})
 
 
 @login_required
@@ -216,7 +229,9 @@ def building(request, pk: int):
     place = policy.get_place_for(request.user, pk)
     if not policy.covers(request.user, place.path, access.OVERSIGHT_ROLES | {policy.Role.PROPERTY_STAFF}):
         raise Http404
-    qs = queries.building_open_cases(place).filter(access.staff_q(request.user))
+    qs = queries.building_open_cases(place)
+    if not policy.covers(request.user, place.path, access.OVERSIGHT_ROLES):
+        qs = qs.filter(access.staff_q(request.user))  # property staff: their company's cases only
     page = _page(request)
     rows, has_next = page_of(qs, page, PAGE_SIZE)
     return render(request, "cases/building.html", {"place": place, "cases": rows, "page": page, "has_next": has_next})
