@@ -239,3 +239,14 @@ def test_figures_count_rates_from_the_cases(client, world, case):
     assert data["total"]["satisfaction_rate"] == 100.0
     assert data["total"]["overdue_share"] == 0.0
     assert client.get("/stats/cases/").status_code == 200
+
+
+def test_the_hand_over_list_is_loaded_only_for_managers(client, world, case):
+    client.force_login(world.community_staff)
+    inbox = client.get("/cases/inbox/").content.decode()
+    assert "/cases/inbox/assign/form/" in inbox and 'name="cases"' in inbox
+    form = client.get("/cases/inbox/assign/form/?next=/cases/inbox/")
+    assert form.status_code == 200 and 'name="handler"' in form.content.decode()
+    client.force_login(world.property_staff)
+    assert "/cases/inbox/assign/form/" not in client.get("/cases/inbox/").content.decode()
+    assert client.get("/cases/inbox/assign/form/").status_code == 404
