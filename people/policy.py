@@ -55,13 +55,14 @@ def _role_paths(user) -> dict[str, list[str]]:
         roots = list(Place.objects.filter(parent__isnull=True).values_list("path", flat=True))
         result = {role: roots for role in ALL_ROLES}
     else:
-        assignments = RoleAssignment.objects.active().filter(person=user).select_related("organisation")
+        # Plain tuples: this runs on every signed-in request, and model instances cost more than the query.
+        assignments = RoleAssignment.objects.active().filter(person_id=user.pk).values_list("role", "path", "organisation_id")
         company_grants: list[tuple[int, str]] = []
-        for a in assignments:
-            if a.role == Role.PROPERTY_STAFF and a.organisation_id:
-                company_grants.append((a.organisation_id, a.path))
+        for role, path, organisation_id in assignments:
+            if role == Role.PROPERTY_STAFF and organisation_id:
+                company_grants.append((organisation_id, path))
             else:
-                result.setdefault(a.role, []).append(a.path)
+                result.setdefault(role, []).append(path)
         if company_grants:
             # Property staff act over the compounds their company serves, but only inside the place
             # they were granted: otherwise a community's staff could grant, with a company that also

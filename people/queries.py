@@ -1,13 +1,19 @@
 """Read-side queries for people pages: each returns a queryset shaped for its page."""
 
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
-from core.masking import MOBILE_TAIL
+from core.masking import MOBILE_TAIL, mask_mobile
 from places.models import Place, Unit, Venue
 
 from . import policy
 from .models import HouseholdMember, Organisation, Ownership, Person, Role, RoleAssignment
+from .templatetags.people_links import row_url
 
 PAGE_SIZE = 20
 
@@ -78,19 +84,69 @@ def home_labels(person_ids: list[int]) -> dict[int, list[str]]:
     return homes
 
 
-def directory_page(user, q: str, page: int) -> tuple[list[Person], bool]:
-    """One page of the people directory, ordered by pinyin. No total count: counting every person
-    in a sub-district on each page view would cost more than the page itself."""
-    qs = (
+@dataclass(slots=True)
+class DirectoryRow:
+    """One person on a directory page: what the page shows, nothing more (the mobile only masked)."""
+
+    pk: int
+    name: str
+    mobile: str | None
+    migratory: bool
+    homes: list[str]
+
+    @property
+    def url(self) -> str:
+        return row_url(self.pk, "people:person")
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def migratory_note(self) -> str:
+        return f" · {gettext('migratory')}" if self.migratory else ""
+
+    @property
+    def home_list(self) -> str:
+        return ", ".join(self.homes)
+
+
+def directory_page(user, q: str, page: int) -> tuple[list[DirectoryRow], bool]:
+    """One page of the people directory, ordered by pinyin, with each person's homes, in one statement.
+
+    No total count: counting every person in a sub-district on each page view would cost more than the
+    page itself. Plain rows, and the homes joined onto the page's people in the same statement: person
+    instances and a second query for the homes cost more than the page's own SQL (make bench).
+    """
+    people = (
         search_people(policy.people_for(user), q)
         .order_by("name_pinyin", "id")
-        .only("id", "name", "mobile", "birth_year", "migratory")
+        .values_list("id", "name", "mobile", "migratory", "name_pinyin")
     )
-    people, has_next = page_of(qs, page, PAGE_SIZE)
-    homes = home_labels([p.pk for p in people])
-    for p in people:
-        p.homes = homes.get(p.pk, [])
-    return people, has_next
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    try:
+        page_sql, params = people[offset : offset + PAGE_SIZE + 1].query.sql_with_params()
+    except EmptyResultSet:  # e.g. a search that can match nobody
+        return [], False
+    homes, units, places = HouseholdMember._meta.db_table, Unit._meta.db_table, Place._meta.db_table
+    sql = (
+        f"WITH p (id, name, mobile, migratory, pinyin) AS ({page_sql}) "  # noqa: S608 (the ORM's SQL, its params)
+        f"SELECT p.id, p.name, p.mobile, p.migratory, b.name, u.label FROM p "
+        f"LEFT JOIN {homes} hm ON hm.person_id = p.id LEFT JOIN {units} u ON u.id = hm.unit_id "
+        f"LEFT JOIN {places} b ON b.id = u.building_id "
+        f"ORDER BY p.pinyin, p.id, b.name, u.label"
+    )
+    rows: dict[int, DirectoryRow] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, name, mobile, migratory, building, label in cursor.fetchall():
+            row = rows.get(pk)
+            if row is None:
+                row = rows[pk] = DirectoryRow(pk, name, mobile, bool(migratory), [])
+            if building is not None:
+                row.homes.append(f"{building} {label}")
+    shown = list(rows.values())
+    return shown[:PAGE_SIZE], len(shown) > PAGE_SIZE
 
 
 def children_with_counts(place: Place) -> QuerySet[Place]:
@@ -99,24 +155,54 @@ def children_with_counts(place: Place) -> QuerySet[Place]:
     ).order_by("kind", "name")
 
 
-def buildings_in(place: Place) -> QuerySet[Place]:
-    """Every building under a place, with its unit count and leader, in one query plus one prefetch."""
-    leaders = (
-        RoleAssignment.objects.active()
-        .filter(role=Role.BUILDING_LEADER)
-        .select_related("person")
-        .only("id", "role", "place_id", "person__id", "person__name")
-    )
+@dataclass(slots=True)
+class BuildingRow:
+    """One building on a building list: its unit count and its leaders' names."""
+
+    pk: int
+    name: str
+    unit_count: int
+    leaders: list[str]
+
+    @property
+    def url(self) -> str:
+        return row_url(self.pk, "people:place")
+
+    @property
+    def leader_names(self) -> str:
+        return ", ".join(self.leaders) or "—"
+
+
+def buildings_page(place: Place, page: int, size: int) -> tuple[list[BuildingRow], bool]:
+    """One page of the buildings under a place, with unit counts and leaders: two queries of plain rows
+    (building, role and person instances for 50 rows cost more than both queries, make bench). The leaders
+    are a second query on the page's ids: joined onto the page, PostgreSQL hashes every leader instead."""
     units_per_building = (
         Unit.objects.filter(building=OuterRef("pk")).order_by().values("building").annotate(n=Count("*")).values("n")
     )
-    return (
+    qs = (
         Place.objects.filter(kind=Place.Kind.BUILDING, path__startswith=place.path)
         # A correlated count runs only for the rows of the page, not for every unit of the community.
         .annotate(unit_count=Coalesce(Subquery(units_per_building), 0))
-        .prefetch_related(Prefetch("role_assignments", queryset=leaders, to_attr="leaders"))
         .order_by("path")
+        .values_list("id", "name", "unit_count")
     )
+    rows, has_next = page_of(qs, page, size)
+    buildings = {pk: BuildingRow(pk, name, unit_count, []) for pk, name, unit_count in rows}
+    if buildings:
+        # The page's own ids, written into the statement (integers from the query above): fifty bound
+        # parameters cost more to build and bind than the lookup itself (make bench).
+        ids = ",".join(str(int(pk)) for pk in buildings)
+        sql = (
+            f"SELECT ra.place_id, pe.name FROM {RoleAssignment._meta.db_table} ra "  # noqa: S608 (integers only)
+            f"JOIN {Person._meta.db_table} pe ON pe.id = ra.person_id "
+            f"WHERE ra.place_id IN ({ids}) AND ra.role = %s AND ra.ended_at IS NULL ORDER BY ra.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Role.BUILDING_LEADER.value])
+            for place_id, name in cursor.fetchall():
+                buildings[place_id].leaders.append(name)
+    return list(buildings.values()), has_next
 
 
 def units_of(building: Place) -> QuerySet[Unit]:

@@ -54,7 +54,7 @@ def place_buildings(request, pk: int):
     """Every building under a community or compound, with unit counts and leaders, paginated."""
     place = policy.get_place_for(request.user, pk)
     page = _page(request)
-    buildings, has_next = queries.page_of(queries.buildings_in(place), page, 50)
+    buildings, has_next = queries.buildings_page(place, page, 50)
     return render(
         request,
         "people/place_buildings.html",
