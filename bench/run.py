@@ -42,6 +42,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--scale", choices=list(SCALES), default="subdistrict")
     p.add_argument("--scenarios", nargs="*", default=None, help="names (default: all); the floor is always run")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="cache, sessions and Celery broker as in production (emptied first); 'none' for local memory",
+    )
     p.add_argument("--duration", type=float, default=15, help="measured seconds per scenario (default 15)")
     p.add_argument("--warmup", type=float, default=3, help="unmeasured seconds of load before each scenario (default 3)")
     p.add_argument("--users", type=int, default=None, help="concurrent simulated users, no think time (default: one per worker)")
@@ -126,6 +131,17 @@ def clear_previous_runs(url: str, meta: dict | None = None) -> None:
 
 
 # --- server --------------------------------------------------------------------------------------
+
+
+def redis_listens(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def free_port() -> int:
@@ -488,7 +504,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(BENCH_ENV)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
-    os.environ.pop("REDIS_URL", None)  # the same cache (local memory) on every machine
+    # As in production: several gunicorn workers share one cache (sessions, figures) in Redis. Without it,
+    # each worker would keep its own copy of a session, and signing out in one would not reach the others.
+    redis_url = args.redis_url if args.redis_url != "none" and redis_listens(args.redis_url) else ""
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     if str(PROJECT_DIR) not in sys.path:
         sys.path.insert(0, str(PROJECT_DIR))
     import django
@@ -551,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "server": "gunicorn sync, DEBUG=0",
+            "cache": "redis" if os.environ.get("REDIS_URL") else "local memory",
             "load_tool": "locust headless FastHttpUser, no think time",
         },
         "scenarios": results,
