@@ -12,7 +12,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The personas are defined once, in tests/conftest.py.
-from tests.conftest import PASSWORD, _media_in_tmp, _memory_sms, world  # noqa: E402, F401
+from tests.conftest import PASSWORD, _media_in_tmp, _memory_sms, _migration_data, world  # noqa: E402, F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
