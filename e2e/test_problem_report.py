@@ -24,7 +24,10 @@ def test_a_resident_reports_the_property_staff_resolves_the_resident_rates(new_p
     sign_in(resident, "13800000001")
     resident.goto("/cases/new/")
     form = resident.locator("#report-form")
+    form.locator("select[name=category]").select_option(label="紧急情况（火情、急病、人身危险）")
+    expect(resident.locator("#hints a[href='tel:119']")).to_be_visible()  # at once, before anything is sent
     form.locator("select[name=category]").select_option(label="占用公共空间堆放杂物")
+    expect(resident.locator("#hints a[href='tel:119']")).to_have_count(0)
     form.locator("select[name=where]").select_option(value=f"b{world.building.pk}")
     form.locator("textarea[name=description]").fill("三楼楼道堆满纸箱，挡住消防通道")
     form.locator("input[name=photos]").set_input_files([{"name": "corridor.jpg", "mimeType": "image/jpeg", "buffer": _photo()}])
