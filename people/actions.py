@@ -303,7 +303,25 @@ def export_personal_data(*, person: Person) -> dict:
         "access_log": rows(
             AuditEntry.objects.filter(subject_id=person.pk).exclude(actor=person), ["at", "action", "actor__name"]
         ),
+        "messages": rows(person.notifications, ["created_at", "subject", "body", "read_at"]),
+        **{key: value for module in _personal_data_modules() for key, value in module.export(person).items()},
     }
+
+
+def _personal_data_modules():
+    """Apps above ``people`` (problem reports, later votes and events) hold personal data too. Each may
+    have a ``personal_data`` module with ``export(person) -> dict`` and ``erase(person)``; ``people`` finds
+    them without importing those apps (imports only go down)."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    return [
+        import_module(f"{config.name}.personal_data")
+        for config in apps.get_app_configs()
+        if config.name != "people" and module_has_submodule(config.module, "personal_data")
+    ]
 
 
 def erase_person(*, person: Person, actor: Person | None = None) -> None:
@@ -316,6 +334,9 @@ def erase_person(*, person: Person, actor: Person | None = None) -> None:
         person.memberships.all().delete()
         person.join_requests.all().delete()
         person.api_tokens.all().delete()
+        person.notifications.all().delete()
+        for module in _personal_data_modules():
+            module.erase(person)
         person.roles.filter(ended_at__isnull=True).update(ended_at=timezone.now())
         OneTimeCode.objects.filter(mobile=person.mobile or "").delete()
         ConsentRecord.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
