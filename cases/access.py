@@ -13,11 +13,11 @@ Everything else answers 404.
 
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 
 from people import policy
-from people.models import Organisation, Role, RoleAssignment
+from people.models import HouseholdMember, Organisation, Ownership, Person, Role, RoleAssignment
 from places.models import Place, under_paths_q
 
 from .models import Case, Status
@@ -207,13 +207,26 @@ def can_assign(user, case: Case) -> bool:
     return policy.covers(user, case.path, MANAGER_ROLES)
 
 
-def can_report_at(user, place: Place) -> bool:
-    """A resident reports in the compound where they live or own; staff anywhere in their scope."""
+def can_report_at(user, place: Place, area: Place | None = None) -> bool:
+    """A resident reports in the compound where they live or own; staff anywhere in their scope.
+
+    With the place's ``area`` (its compound, or community in a village) known, residence is one EXISTS
+    query, asked first: most reports come from residents (make bench, intake).
+    """
     if not getattr(user, "is_authenticated", False):
         return False
-    if policy.covers(user, place.path, RECORDER_ROLES):
+    if area is not None:
+        if lives_or_owns_under(user, area.path):
+            return True
+    elif any(place.path.startswith(a) for a in home_area_paths(user)):
         return True
-    return any(place.path.startswith(area) for area in home_area_paths(user))
+    return policy.covers(user, place.path, RECORDER_ROLES)
+
+
+def lives_or_owns_under(person, path: str) -> bool:
+    homes = HouseholdMember.objects.filter(person=person, path__startswith=path)
+    owned = Ownership.objects.filter(person=person, path__startswith=path)
+    return Person.objects.filter(pk=person.pk).filter(Exists(homes) | Exists(owned)).exists()
 
 
 def can_report_for_others(user, place: Place) -> bool:

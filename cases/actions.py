@@ -247,10 +247,12 @@ def submit_case(
         raise ValidationError({"place": _("Choose a building or a compound.")})
     if unit is not None and unit.building_id != place.pk:
         raise ValidationError({"unit": _("That home is not in this building.")})
-    if recorded_by is not None:
-        if not access.can_report_for_others(recorded_by, place):
-            raise PermissionDenied
-    elif not (reporter is None and channel == Channel.OPEN311) and not access.can_report_at(reporter, place):
+    if recorded_by is not None and not access.can_report_for_others(recorded_by, place):
+        raise PermissionDenied
+    chain = ancestry(place)
+    area = area_of(place, chain)
+    open311 = reporter is None and channel == Channel.OPEN311
+    if recorded_by is None and not open311 and not access.can_report_at(reporter, place, area):
         raise PermissionDenied
     if len(photos) > 6:
         raise ValidationError({"photos": _("At most %(n)d photos.") % {"n": 6}})
@@ -258,8 +260,6 @@ def submit_case(
     if missing:
         raise ValidationError({"details": _("Please answer: %(q)s") % {"q": ", ".join(missing)}})
 
-    chain = ancestry(place)
-    area = area_of(place, chain)
     holders = chain_holders([place.path])
     level = first_level_with_people(holders, place.path)
     with transaction.atomic():
@@ -301,9 +301,10 @@ def submit_case(
                 "name": recorded_by.name,
                 "channel": Channel(channel).label,
             }
-        CaseEvent.objects.create(
+        first = CaseEvent.objects.create(
             case=case, at=now, actor=recorded_by or reporter, kind=CaseEvent.Kind.SUBMITTED, to_status=Status.SUBMITTED, note=note
         )
+        case.new_timeline = [first]  # the whole timeline so far, for the caller's response without a re-read
         audit.record(actor=recorded_by or reporter, action="case.submitted", obj=case, channel=channel)
 
         subject = _("New problem: %(category)s at %(address)s") % {"category": category.name, "address": case.address}

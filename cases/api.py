@@ -127,7 +127,8 @@ def _detail(request, case: Case) -> Case:
     """The case with its timeline (public lines only, unless the user works on it) and, for the
     reporter and the staff on the case, who reported it (mobile masked; staff reads audited)."""
     staff = access.is_case_staff(request.user, case)
-    case.timeline = list(queries.timeline(case, staff=staff))
+    new = getattr(case, "new_timeline", None)  # just reported: the one line there is
+    case.timeline = new if new is not None else list(queries.timeline(case, staff=staff))
     if access.can_see_reporter(request.user, case):
         if case.reporter_id:
             case.reporter_text = f"{case.reporter.name} {mask_mobile(case.reporter.mobile)}"
