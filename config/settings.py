@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "places",
     "people",
     "cases",
+    "deliberation",
     "stats",
 ]
 
