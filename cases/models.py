@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import AppendOnly
 from people.models import Organisation
 from places.models import Place, Unit
 
@@ -308,7 +309,7 @@ class Case(models.Model):
         return self.is_open and self.resolve_by < timezone.now()
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One line of a case's timeline: a status change, a comment, an escalation step, a "me too".
 
     Append-only. Internal lines (``is_public`` false) are seen by staff only.
@@ -341,11 +342,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Timeline entries are append-only.")
-        super().save(*args, **kwargs)
 
 
 class Supporter(models.Model):

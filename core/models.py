@@ -5,7 +5,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A history row: written once, never updated (audit entries, case timelines, topic steps)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+
+class AuditEntry(AppendOnly):
     """One audited event: a change by an actor, or a staff read of personal data (PIPL Art 51, 55).
 
     Append-only: rows are never updated or deleted by the application.
@@ -44,11 +56,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
 
 
 class Notification(models.Model):

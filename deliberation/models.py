@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnly
 from people.models import Organisation
 from places.models import Place, Unit
 
@@ -179,7 +180,7 @@ class Topic(models.Model):
         return [s for s in Status.values if s in allowed]
 
 
-class TopicStep(models.Model):
+class TopicStep(AppendOnly):
     """One step of a topic's path: who moved it, when, from which status to which, and why.
 
     Append-only: the first row (from nothing to collecting) is the raising of the topic.
@@ -199,11 +200,6 @@ class TopicStep(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.topic_id} {self.from_status or '-'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Topic steps are append-only.")
-        super().save(*args, **kwargs)
 
 
 class Endorsement(models.Model):
