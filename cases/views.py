@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
+from core.pages import add_errors, page_number
 from people import policy
 from people.queries import page_of
 
@@ -19,21 +20,6 @@ from .models import Case, Category
 from .photos import clean_photos
 
 PAGE_SIZE = 20
-
-
-def _page(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -97,7 +83,7 @@ def case_new(request):
                 details={k: v for k, v in details.items() if v},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             if case.is_emergency:
                 messages.warning(
@@ -138,14 +124,14 @@ def report_hints(request):
 
 @login_required
 def mine(request):
-    page = _page(request)
+    page = page_number(request)
     rows, has_next = page_of(queries.list_rows(access.my_cases(request.user)).order_by("-id"), page, PAGE_SIZE)
     return render(request, "cases/case_list.html", {"title": _("My reports"), "cases": rows, "page": page, "has_next": has_next})
 
 
 @login_required
 def neighbourhood(request):
-    page = _page(request)
+    page = page_number(request)
     qs = queries.list_rows(access.public_cases_for(request.user)).order_by("-id")
     rows, has_next = page_of(qs, page, PAGE_SIZE)
     return render(
@@ -172,7 +158,7 @@ def inbox(request):
         overdue=filters.get("overdue", False),
         needs_meeting=filters.get("needs_meeting", False),
     )
-    page = _page(request)
+    page = page_number(request)
     rows, has_next = page_of(queries.list_rows(qs).order_by("-id"), page, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -232,7 +218,7 @@ def building(request, pk: int):
     qs = queries.building_open_cases(place)
     if not policy.covers(request.user, place.path, access.OVERSIGHT_ROLES):
         qs = qs.filter(access.staff_q(request.user))  # property staff: their company's cases only
-    page = _page(request)
+    page = page_number(request)
     rows, has_next = page_of(qs, page, PAGE_SIZE)
     return render(request, "cases/building.html", {"place": place, "cases": rows, "page": page, "has_next": has_next})
 
@@ -294,7 +280,7 @@ def case_act(request, pk: int):
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -322,7 +308,7 @@ def case_comment(request, pk: int):
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("cases:case", pk=case.pk)
     return render(request, "cases/case_detail.html", _case_context(request, case, comment_form=form), status=400)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.masking import mask_id_number
+from core.pages import page_number
 from places.models import Place, Venue
 from places.qr import qr_svg
 
@@ -53,7 +54,7 @@ def place_detail(request, pk: int):
 def place_buildings(request, pk: int):
     """Every building under a community or compound, with unit counts and leaders, paginated."""
     place = policy.get_place_for(request.user, pk)
-    page = _page(request)
+    page = page_number(request)
     buildings, has_next = queries.buildings_page(place, page, 50)
     return render(
         request,
@@ -76,20 +77,13 @@ def building_qr(request, pk: int):
     return HttpResponse(qr_svg(url), content_type="image/svg+xml")
 
 
-def _page(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @login_required
 def directory(request):
     if not policy.has_role(request.user, policy.DIRECTORY_ROLES):
         raise Http404
     form = DirectorySearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    page = _page(request)
+    page = page_number(request)
     people, has_next = queries.directory_page(request.user, q, page)
     audit.record_reads(actor=request.user, action="read.directory", subject_ids=[p.pk for p in people])
     template = "people/_directory_rows.html" if request.headers.get("HX-Request") else "people/directory.html"
@@ -206,7 +200,7 @@ def organisations(request):
     if place_id and place_id.isdigit():
         place = get_object_or_404(Place, pk=place_id)
         qs = qs.filter(path__startswith=place.path)
-    page = _page(request)
+    page = page_number(request)
     rows, has_next = queries.page_of(qs.order_by("kind", "name"), page, 50)
     return render(
         request,

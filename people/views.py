@@ -12,19 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
+from core.pages import add_errors
 from places.models import Place
 
 from . import actions, policy, queries
 from .forms import CodeRequestForm, CodeSignInForm, JoinForm, PasswordSignInForm, RegisterForm
 from .models import ConsentRecord, JoinRequest, RoleAssignment
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def home(request):
@@ -97,7 +90,7 @@ def sign_in_code(request):
         try:
             actions.send_sign_in_code(mobile=mobile)
         except ValidationError as exc:
-            _add_errors(request_form, exc)
+            add_errors(request_form, exc)
         else:
             messages.info(request, _("If this number is registered, a code is on its way."))
             return render(request, "people/sign_in_code.html", {"form": CodeSignInForm(initial={"mobile": mobile}), "sent": True})
@@ -123,7 +116,7 @@ def register(request):
                 name=form.cleaned_data["name"], mobile=form.cleaned_data["mobile"], password=form.cleaned_data["password"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             login(request, person, backend="people.auth.MobilePasswordBackend")
             nxt = request.GET.get("next")
@@ -147,7 +140,7 @@ def join_building(request, code: str):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your request has been sent to the building leader."))
             return redirect("home")
