@@ -93,6 +93,33 @@ def cases_for(user) -> QuerySet[Case]:
     return Case.objects.filter(staff_q(user))
 
 
+def works_on_cases(user) -> bool:
+    """Has the staff inbox: any role over places (leaders, staff, property staff, committees)."""
+    return policy.has_role(user)
+
+
+def can_hand_over(user) -> bool:
+    """May hand cases to another organisation (community staff, sub-district administrators)."""
+    return policy.has_role(user, MANAGER_ROLES)
+
+
+def open_cases_at(user, place: Place) -> QuerySet[Case]:
+    """A building's (or compound's) open cases for those working over it: all of them for leaders and staff
+    who cover the place, their company's for property staff. 404 for anyone else."""
+    from .queries import building_open_cases
+
+    if policy.covers(user, place.path, OVERSIGHT_ROLES):
+        return building_open_cases(place)
+    if policy.covers(user, place.path, {Role.PROPERTY_STAFF}):
+        return building_open_cases(place).filter(staff_q(user))
+    raise Http404
+
+
+def can_use_unit(user, unit) -> bool:
+    """Report a problem in this home: someone living in it, or a role over it."""
+    return policy.covers(user, unit.path) or unit.households.filter(person=user).exists()
+
+
 def is_case_staff(user, case: Case) -> bool:
     if policy.covers(user, case.path, OVERSIGHT_ROLES):
         return True

@@ -175,9 +175,7 @@ def create_case(request, payload: CaseIn):
     unit = None
     if payload.unit_id:
         unit = get_object_or_404(Unit, pk=payload.unit_id, building=place)
-        if not (
-            policy.covers(request.user, unit.path) or unit.pk in set(request.user.households.values_list("unit_id", flat=True))
-        ):
+        if not access.can_use_unit(request.user, unit):
             raise Http404
     case = actions.submit_case(
         reporter=request.user,

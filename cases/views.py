@@ -25,7 +25,7 @@ PAGE_SIZE = 20
 @login_required
 def index(request):
     """Staff land on their inbox; residents on their own reports."""
-    if access.cases_for(request.user).exists() or policy.has_role(request.user, access.OVERSIGHT_ROLES):
+    if access.works_on_cases(request.user):
         return redirect("cases:inbox")
     return redirect("cases:mine")
 
@@ -143,7 +143,7 @@ def neighbourhood(request):
 
 @login_required
 def inbox(request):
-    if not policy.has_role(request.user):
+    if not access.works_on_cases(request.user):
         raise Http404
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -177,7 +177,7 @@ def inbox(request):
             "page": page,
             "has_next": has_next,
             "place": place,
-            "can_assign": policy.has_role(request.user, access.MANAGER_ROLES),
+            "can_assign": access.can_hand_over(request.user),
             "query": query.urlencode(),
         },
     )
@@ -186,7 +186,7 @@ def inbox(request):
 @login_required
 def assign_form(request):
     """htmx: the hand-over form of the inbox, loaded when opened."""
-    if not policy.has_role(request.user, access.MANAGER_ROLES):
+    if not access.can_hand_over(request.user):
         raise Http404
     form = AssignForm(handlers=access.assignable_handlers(request.user))
     return render(request, "cases/_assign_form.html", {"assign_form": form, "next": request.GET.get("next", "")})
@@ -213,11 +213,7 @@ def bulk_assign(request):
 def building(request, pk: int):
     """A building's (or compound's) open problems, for leaders and staff over it."""
     place = policy.get_place_for(request.user, pk)
-    if not policy.covers(request.user, place.path, access.OVERSIGHT_ROLES | {policy.Role.PROPERTY_STAFF}):
-        raise Http404
-    qs = queries.building_open_cases(place)
-    if not policy.covers(request.user, place.path, access.OVERSIGHT_ROLES):
-        qs = qs.filter(access.staff_q(request.user))  # property staff: their company's cases only
+    qs = access.open_cases_at(request.user, place)
     page = page_number(request)
     rows, has_next = page_of(qs, page, PAGE_SIZE)
     return render(request, "cases/building.html", {"place": place, "cases": rows, "page": page, "has_next": has_next})
