@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from core import audit, workdays
 from core.outbox import Notice, notify_many
 from people.models import Membership, Organisation, Person, Role, RoleAssignment
-from places.models import Place, Unit
+from places.models import Place, Unit, ancestor_paths
 
 from . import access
 from .models import (
@@ -143,15 +143,10 @@ def categories_for(place: Place) -> list[Category]:
 # --- who hears about it ----------------------------------------------------------------------
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    segments = [s for s in path.split(".") if s]
-    return [".".join(segments[: i + 1]) + "." for i in range(len(segments))]
-
-
 def chain_holders(paths: Iterable[str]) -> dict[tuple[str, int], list[Person]]:
     """(case path, level) → the people holding that level's roles over it, for many paths in one query."""
     paths = set(paths)
-    ancestors = {a for p in paths for a in _ancestor_paths(p)}
+    ancestors = {a for p in paths for a in ancestor_paths(p)}
     rows = (
         RoleAssignment.objects.active()
         .filter(path__in=ancestors, role__in=[r for roles in LEVEL_ROLES.values() for r in roles])
@@ -163,7 +158,7 @@ def chain_holders(paths: Iterable[str]) -> dict[tuple[str, int], list[Person]]:
         by_path[a.path].append(a)
     result: dict[tuple[str, int], list[Person]] = defaultdict(list)
     for p in paths:  # each path's own ancestors, not every role against every path (the sweep's 500)
-        for ancestor in _ancestor_paths(p):
+        for ancestor in ancestor_paths(p):
             for a in by_path.get(ancestor, ()):
                 result[(p, level_of[a.role])].append(a.person)
     return result
@@ -183,7 +178,7 @@ def handler_staff(case: Case) -> list[Person]:
         return []
     if case.handler.kind == Organisation.Kind.PROPERTY_COMPANY:
         rows = RoleAssignment.objects.active().filter(
-            organisation_id=case.handler_id, role=Role.PROPERTY_STAFF, path__in=_ancestor_paths(case.path)
+            organisation_id=case.handler_id, role=Role.PROPERTY_STAFF, path__in=ancestor_paths(case.path)
         )
         return [a.person for a in rows.select_related("person")]
     officers = Membership.objects.filter(

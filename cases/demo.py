@@ -39,7 +39,7 @@ from django.utils import timezone
 from core.models import Notification, OutboxMessage
 from people.demo import data as D
 from people.models import HouseholdMember, Organisation, Person, Role, RoleAssignment
-from places.models import Place, Unit
+from places.models import Place, Unit, ancestor_paths
 
 from . import actions
 from .models import OPEN_STATUSES, Case, CaseEvent, Category, Channel, Level, Location, Rating, Supporter
@@ -756,14 +756,14 @@ class CaseDemo:
             staff = [p for org, path, p in self.company_staff if org == case.handler_id and case.path.startswith(path)]
             return self.pick(staff, key) if staff else self.manager(case, key)
         if who == "handler" and case.level < Level.COMMUNITY:
-            leaders = [p for path in _ancestor_paths(case.path) for p in self.leaders.get(path, [])]
+            leaders = [p for path in ancestor_paths(case.path) for p in self.leaders.get(path, [])]
             if leaders:
                 return self.pick(leaders, key)
         return self.manager(case, key)
 
     def manager(self, case_or_path, key: int) -> Person:
         path = case_or_path if isinstance(case_or_path, str) else case_or_path.path
-        staff = [p for a in _ancestor_paths(path) for p in self.staff.get(a, [])]
+        staff = [p for a in ancestor_paths(path) for p in self.staff.get(a, [])]
         return self.pick(staff or self.admins, key)
 
     def pick(self, pks: list[int], key: int) -> Person:
@@ -774,7 +774,7 @@ class CaseDemo:
         return self.person(pks[key % len(pks)])
 
     def recorder(self, plan: Plan) -> Person:
-        leaders = [p for path in _ancestor_paths(plan.place.path) for p in self.leaders.get(path, [])]
+        leaders = [p for path in ancestor_paths(plan.place.path) for p in self.leaders.get(path, [])]
         return self.pick(leaders, plan.key) if leaders else self.manager(plan.place.path, plan.key)
 
     def run(self) -> dict[str, int]:
@@ -922,8 +922,3 @@ class CaseDemo:
         OutboxMessage.objects.filter(id__gt=self.mark[1], status=OutboxMessage.Status.PENDING).update(
             status=OutboxMessage.Status.FAILED, last_error=NOT_SENT
         )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    segments = [s for s in path.split(".") if s]
-    return [".".join(segments[: i + 1]) + "." for i in range(len(segments))]

@@ -25,7 +25,7 @@ from cases.models import Status as CaseStatus
 from core import audit
 from core.outbox import Notice, notify_many
 from people.models import HouseholdMember, Membership, Organisation, Ownership, Person, Role, RoleAssignment
-from places.models import Place
+from places.models import Place, ancestor_paths
 
 from . import access
 from .models import (
@@ -70,14 +70,9 @@ def _link(topic: Topic) -> str:
     return f"/deliberation/topics/{topic.pk}/"
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    segments = [s for s in path.split(".") if s]
-    return [".".join(segments[: i + 1]) + "." for i in range(len(segments))]
-
-
 def community_staff(topic: Topic) -> list[Person]:
     """Community staff over the topic's community (one query)."""
-    rows = RoleAssignment.objects.active().filter(role=Role.COMMUNITY_STAFF, path__in=_ancestor_paths(topic.path))
+    rows = RoleAssignment.objects.active().filter(role=Role.COMMUNITY_STAFF, path__in=ancestor_paths(topic.path))
     return [a.person for a in rows.select_related("person")]
 
 

@@ -20,6 +20,12 @@ def path_segment(pk: int) -> str:
     return f"{pk:0{SEGMENT_WIDTH}d}."
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a place and of each of its ancestors, root first: a role granted on any of them covers it."""
+    segments = [s for s in path.split(".") if s]
+    return [".".join(segments[: i + 1]) + "." for i in range(len(segments))]
+
+
 def under_paths_q(field: str, paths: list[str]) -> models.Q:
     """``field`` starts with one of ``paths``: the subtree filter every scope check is made of.
     No paths matches nothing."""
