@@ -132,15 +132,24 @@ def units_for(user) -> QuerySet[Unit]:
 # --- people ----------------------------------------------------------------------------------
 
 
+def directory_paths(user) -> tuple[str, ...]:
+    """The subtrees whose residents the user's directory lists."""
+    return tuple(scope_paths(user, DIRECTORY_ROLES))
+
+
 def people_for(user) -> QuerySet[Person]:
     """Persons in the directory: those living under the user's directory scope."""
-    paths = scope_paths(user, DIRECTORY_ROLES)
+    return people_under(directory_paths(user))
+
+
+def people_under(paths) -> QuerySet[Person]:
+    """Persons living under ``paths`` (the directory of whoever holds that scope)."""
     if not paths:
         return Person.objects.none()
     # Residents only: OR-ing a second EXISTS for owners who live elsewhere turns PostgreSQL's per-row
     # semi-join (1 ms) into hashing the whole scope (40 ms at sub-district scale, make bench). Such owners
     # are still reachable: ``can_view_person`` counts the units they own, and the building page lists them.
-    lives_there = HouseholdMember.objects.filter(under_paths_q("path", paths), person=OuterRef("pk"))
+    lives_there = HouseholdMember.objects.filter(under_paths_q("path", list(paths)), person=OuterRef("pk"))
     return Person.objects.filter(Exists(lives_there), anonymised_at__isnull=True)
 
 

@@ -1,6 +1,7 @@
 """Read-side queries for people pages: each returns a queryset shaped for its page."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -118,16 +119,10 @@ def directory_page(user, q: str, page: int) -> tuple[list[DirectoryRow], bool]:
     page itself. Plain rows, and the homes joined onto the page's people in the same statement: person
     instances and a second query for the homes cost more than the page's own SQL (make bench).
     """
-    people = (
-        search_people(policy.people_for(user), q)
-        .order_by("name_pinyin", "id")
-        .values_list("id", "name", "mobile", "migratory", "name_pinyin")
-    )
-    offset = (max(page, 1) - 1) * PAGE_SIZE
-    try:
-        page_sql, params = people[offset : offset + PAGE_SIZE + 1].query.sql_with_params()
-    except EmptyResultSet:  # e.g. a search that can match nobody
+    statement = _directory_statement(policy.directory_paths(user), q, max(page, 1))
+    if statement is None:  # e.g. a search that can match nobody
         return [], False
+    page_sql, params = statement
     homes, units, places = HouseholdMember._meta.db_table, Unit._meta.db_table, Place._meta.db_table
     sql = (
         f"WITH p (id, name, mobile, migratory, pinyin) AS ({page_sql}) "  # noqa: S608 (the ORM's SQL, its params)
@@ -147,6 +142,24 @@ def directory_page(user, q: str, page: int) -> tuple[list[DirectoryRow], bool]:
                 row.homes.append(f"{building} {label}")
     shown = list(rows.values())
     return shown[:PAGE_SIZE], len(shown) > PAGE_SIZE
+
+
+@lru_cache(maxsize=512)
+def _directory_statement(paths: tuple[str, ...], q: str, page: int) -> tuple[str, tuple] | None:
+    """The page's SQL for a scope, a search and a page number, compiled once per process: building and
+    compiling the queryset was a tenth of the directory's CPU (make bench). The statement depends on
+    nothing else (no time, no user beyond the scope)."""
+    people = (
+        search_people(policy.people_under(paths), q)
+        .order_by("name_pinyin", "id")
+        .values_list("id", "name", "mobile", "migratory", "name_pinyin")
+    )
+    offset = (page - 1) * PAGE_SIZE
+    try:
+        sql, params = people[offset : offset + PAGE_SIZE + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
 
 
 def children_with_counts(place: Place) -> QuerySet[Place]:
