@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit, workdays
+from core import audit, concurrency, workdays
+from core.concurrency import compare_and_set
 from core.outbox import Notice, notify_many
 from people.models import Membership, Organisation, Person, Role, RoleAssignment
 from places.models import Place, Unit, ancestor_paths
@@ -57,7 +58,7 @@ LEVEL_ROLES = {
 SWEEP_BATCH = 500
 
 
-class Conflict(Exception):
+class Conflict(concurrency.Conflict):
     """Someone else changed the case first."""
 
     message = gettext_lazy("Someone else changed this case a moment ago. Please look at it again.")
@@ -319,18 +320,6 @@ def submit_case(
 # --- the workflow ----------------------------------------------------------------------------
 
 
-def _compare_and_set(case: Case, expected_version: int | None, **changes) -> None:
-    """Apply ``changes`` if nobody changed the case since it was read; else raise ``Conflict``."""
-    version = case.version if expected_version is None else expected_version
-    changes.setdefault("updated_at", timezone.now())
-    updated = Case.objects.filter(pk=case.pk, version=version, status=case.status).update(version=version + 1, **changes)
-    if updated != 1:
-        raise Conflict
-    for field, value in changes.items():
-        setattr(case, field, value)
-    case.version = version + 1
-
-
 def transition_case(
     *,
     actor: Person,
@@ -392,7 +381,7 @@ def transition_case(
         for field, value in changes.items():
             setattr(probe, field, value)
         changes["escalate_at"] = _next_escalation(probe, now)
-        _compare_and_set(case, version, **changes)
+        compare_and_set(case, version, conflict=Conflict, **changes)
         CaseEvent.objects.create(
             case=case,
             at=now,
@@ -499,7 +488,7 @@ def rate_case(*, person: Person, case: Case, rating: str, note: str = "", now: d
     if case.status == Status.RESOLVED:
         changes.update(status=Status.CONFIRMED, closed_at=now, escalate_at=None)
     with transaction.atomic():
-        _compare_and_set(case, None, **changes)
+        compare_and_set(case, None, conflict=Conflict, **changes)
         if from_status != case.status:
             CaseEvent.objects.create(
                 case=case, at=now, actor=person, kind=CaseEvent.Kind.TRANSITION, from_status=from_status, to_status=case.status

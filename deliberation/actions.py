@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.actions import Conflict as CaseConflict
 from cases.models import Case, Level
 from cases.models import Status as CaseStatus
-from core import audit
+from core import audit, concurrency
+from core.concurrency import compare_and_set
 from core.outbox import Notice, notify_many
 from people.models import HouseholdMember, Membership, Organisation, Ownership, Person, Role, RoleAssignment
 from places.models import Place, ancestor_paths
@@ -51,7 +51,7 @@ RECURRING_REPORTS = 3
 RECURRING_DAYS = 90
 
 
-class Conflict(CaseConflict):
+class Conflict(concurrency.Conflict):
     """Someone else changed the topic first."""
 
     message = gettext_lazy("Someone else changed this topic a moment ago. Please look at it again.")
@@ -312,18 +312,6 @@ def endorse_topic(*, person: Person, topic: Topic, now: datetime | None = None) 
 # --- the procedure ---------------------------------------------------------------------------
 
 
-def _compare_and_set(topic: Topic, expected_version: int | None, **changes) -> None:
-    """Apply ``changes`` if nobody changed the topic since it was read; else raise ``Conflict``."""
-    version = topic.version if expected_version is None else expected_version
-    changes.setdefault("updated_at", timezone.now())
-    updated = Topic.objects.filter(pk=topic.pk, version=version, status=topic.status).update(version=version + 1, **changes)
-    if updated != 1:
-        raise Conflict
-    for field, value in changes.items():
-        setattr(topic, field, value)
-    topic.version = version + 1
-
-
 def _check_invitees(topic: Topic, invitees: Iterable[Invitee]) -> list[Invitee]:
     invitees = list(invitees)
     if not any(i.role != Stakeholder.EXPERT for i in invitees):
@@ -395,7 +383,7 @@ def decide_topic(
 
     with transaction.atomic():
         from_status = topic.status
-        _compare_and_set(topic, version, **changes)
+        compare_and_set(topic, version, conflict=Conflict, **changes)
         TopicParticipant.objects.bulk_create(
             [TopicParticipant(topic=topic, role=i.role, organisation=i.organisation, person=i.person) for i in invitees]
         )
@@ -481,7 +469,7 @@ def advance_topic(
 
     with transaction.atomic():
         from_status = topic.status
-        _compare_and_set(topic, version, **changes)
+        compare_and_set(topic, version, conflict=Conflict, **changes)
         TopicStep.objects.create(topic=topic, at=now, actor=actor, from_status=from_status, to_status=to_status, note=note)
         audit.record(actor=actor, action="topic.advanced", obj=topic, from_status=from_status, to_status=to_status)
         subject = _("%(t)s: %(status)s") % {"t": topic.title, "status": topic.get_status_display()}
