@@ -13,11 +13,11 @@ Everything else answers 404.
 
 from functools import cached_property
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from people import policy
-from people.models import HouseholdMember, Organisation, Ownership, Person, Role, RoleAssignment
+from people.models import Organisation, Role, RoleAssignment
 from places.models import Place, under_paths_q
 
 from .models import Case, Status
@@ -136,23 +136,9 @@ def is_reporter(user, case: Case) -> bool:
 
 def home_area_paths(person) -> list[str]:
     """The compounds (or, in villages, communities) where a person lives or owns a unit."""
-    if not getattr(person, "is_authenticated", False):
-        return []
-    cached = getattr(person, "_linli_area_paths", None)
-    if cached is not None:
-        return cached
-    homes = policy.person_paths(person)
-    ids = {int(seg) for p in homes for seg in p.split(".") if seg}
-    kinds = [Place.Kind.COMPOUND, Place.Kind.COMMUNITY, Place.Kind.VILLAGE]
-    areas = Place.objects.filter(pk__in=ids, kind__in=kinds).values_list("path", flat=True)
-    by_home: dict[str, str] = {}
-    for path in areas:
-        for home in homes:
-            # the deepest: the compound when there is one, else the community or village
-            if home.startswith(path) and len(path) > len(by_home.get(home, "")):
-                by_home[home] = path
-    person._linli_area_paths = sorted(set(by_home.values()))
-    return person._linli_area_paths
+    kinds = {Place.Kind.COMPOUND, Place.Kind.COMMUNITY, Place.Kind.VILLAGE}
+    # the deepest above each home: the compound when there is one, else the community or village
+    return sorted({above[-1] for above in policy.home_places(person, kinds).values() if above})
 
 
 def can_view_case(user, case: Case) -> bool:
@@ -243,17 +229,11 @@ def can_report_at(user, place: Place, area: Place | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if area is not None:
-        if lives_or_owns_under(user, area.path):
+        if policy.lives_or_owns_under(user, area.path):
             return True
     elif any(place.path.startswith(a) for a in home_area_paths(user)):
         return True
     return policy.covers(user, place.path, RECORDER_ROLES)
-
-
-def lives_or_owns_under(person, path: str) -> bool:
-    homes = HouseholdMember.objects.filter(person=person, path__startswith=path)
-    owned = Ownership.objects.filter(person=person, path__startswith=path)
-    return Person.objects.filter(pk=person.pk).filter(Exists(homes) | Exists(owned)).exists()
 
 
 def can_report_for_others(user, place: Place) -> bool:

@@ -12,7 +12,6 @@ Everything else answers 404.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cases.access import lives_or_owns_under
 from people import policy
 from people.models import Membership, Role
 from places.models import Place
@@ -26,21 +25,13 @@ MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN})
 
 def home_community_paths(person) -> list[str]:
     """The communities (or villages) where a person lives or owns a unit."""
-    if not getattr(person, "is_authenticated", False):
-        return []
-    cached = getattr(person, "_linli_community_paths", None)
-    if cached is not None:
-        return cached
-    homes = policy.person_paths(person)
-    ids = {int(seg) for p in homes for seg in p.split(".") if seg}
-    paths = Place.objects.filter(pk__in=ids, kind__in=list(COMMUNITY_KINDS)).values_list("path", flat=True)
-    person._linli_community_paths = sorted(set(paths))
-    return person._linli_community_paths
+    above = policy.home_places(person, COMMUNITY_KINDS).values()
+    return sorted({path for paths in above for path in paths})
 
 
 def is_member_of(person, community_path: str) -> bool:
     """Lives or owns a unit in the community (one EXISTS query)."""
-    return getattr(person, "is_authenticated", False) and lives_or_owns_under(person, community_path)
+    return getattr(person, "is_authenticated", False) and policy.lives_or_owns_under(person, community_path)
 
 
 def can_manage(user, topic: Topic) -> bool:

@@ -14,7 +14,7 @@ from django.http import Http404
 from core.masking import IdMask
 from places.models import Place, Unit, under_paths_q
 
-from .models import HouseholdMember, JoinRequest, Organisation, Person, Role, RoleAssignment, SensitiveTag
+from .models import HouseholdMember, JoinRequest, Organisation, Ownership, Person, Role, RoleAssignment, SensitiveTag
 
 LEADER_ROLES = frozenset({Role.BUILDING_LEADER, Role.LANE_LEADER, Role.STREET_LEADER})
 # Who may browse places and the people directory within their scope.
@@ -157,6 +157,30 @@ def person_paths(person: Person) -> list[str]:
     """Where a person belongs: the units they live in and the units they own (owners may live elsewhere)."""
     homes = person.households.values_list("path", flat=True)
     return list(homes.union(person.ownerships.values_list("path", flat=True)))
+
+
+def home_places(person, kinds) -> dict[str, list[str]]:
+    """Each unit a person lives in or owns (its path) → the paths of the places of ``kinds`` above it,
+    root first. One query, kept on the person for the request."""
+    if not getattr(person, "is_authenticated", False):
+        return {}
+    cache = person.__dict__.setdefault("_linli_home_places", {})
+    key = frozenset(kinds)
+    if key not in cache:
+        homes = person_paths(person)
+        ids = {int(seg) for p in homes for seg in p.split(".") if seg}
+        found = sorted(Place.objects.filter(pk__in=ids, kind__in=list(key)).values_list("path", flat=True))
+        cache[key] = {home: [p for p in found if home.startswith(p)] for home in homes}
+    return cache[key]
+
+
+def lives_or_owns_under(person, path: str) -> bool:
+    """Lives in or owns a unit under ``path`` (one EXISTS query)."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    homes = HouseholdMember.objects.filter(person=person, path__startswith=path)
+    owned = Ownership.objects.filter(person=person, path__startswith=path)
+    return Person.objects.filter(pk=person.pk).filter(Exists(homes) | Exists(owned)).exists()
 
 
 def can_view_person(user, person: Person) -> bool:
