@@ -250,10 +250,6 @@ def can_issue_open311_keys(user) -> bool:
     return getattr(user, "is_superuser", False) or policy.has_role(user, {Role.SUBDISTRICT_ADMIN})
 
 
-def can_view_figures(user, place: Place) -> bool:
-    return policy.covers(user, place.path, MANAGER_ROLES)
-
-
 def assignable_handlers(user) -> QuerySet[Organisation]:
     """Organisations a manager may hand cases to: those inside their scope or serving it."""
     paths = policy.scope_paths(user, MANAGER_ROLES)

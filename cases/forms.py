@@ -66,7 +66,6 @@ class RatingForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
-    OPEN = "open"
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("open", _("open")), ("all", _("all"))] + list(Status.choices)
     )

@@ -16,7 +16,7 @@ from people import policy
 from people.models import Membership, Role
 from places.models import Place
 
-from .models import COMMUNITY_KINDS, Status, Topic, TopicParticipant
+from .models import COMMUNITY_KINDS, Topic, TopicParticipant
 
 # The community party organisation and residents' committee act through community staff accounts;
 # matters spanning communities are led by the sub-district (DOMAIN-RULES §4.1).
@@ -72,22 +72,8 @@ def get_topic_for(user, pk) -> Topic:
     return topic
 
 
-def can_raise_topic(user, community: Place) -> bool:
-    """Residents and owners raise topics in their community; staff in the communities they cover."""
-    return can_manage_community(user, community) or is_member_of(user, community.path)
-
-
 def can_raise_from_case(user, case) -> bool:
     return policy.covers(user, case.path, MANAGER_ROLES)
-
-
-def can_endorse(user, topic: Topic) -> bool:
-    """A resident or owner in the community, while the topic is collecting (once: see the action)."""
-    return topic.status == Status.COLLECTING and is_member_of(user, topic.path)
-
-
-def can_decide(user, topic: Topic) -> bool:
-    return topic.status == Status.COLLECTING and can_manage(user, topic)
 
 
 def can_advance(user, topic: Topic) -> bool:
