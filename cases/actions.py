@@ -357,6 +357,55 @@ def transition_case(
         raise ValidationError({"note": _("Please give a reason.")})
     if action == "resolve" and not note:
         raise ValidationError({"note": _("Please say what was done.")})
+    return _apply_transition(
+        actor=actor,
+        case=case,
+        action=action,
+        target_status=target_status,
+        note=note,
+        version=version,
+        merge_into=merge_into,
+        now=now,
+    )
+
+
+def resolve_by_decision(*, actor: Person, case: Case, note: str, now: datetime | None = None) -> Case:
+    """Work decided at a meeting is done (``meetings.actions``, where the actor's right to report it
+    was checked): the case moves to resolved if its workflow allows, else the note goes on its
+    timeline; the reporter is told either way."""
+    now = now or timezone.now()
+    case = Case.objects.select_related("category", "reporter").get(pk=case.pk)
+    if Status.RESOLVED in TRANSITIONS[case.status]:
+        return _apply_transition(
+            actor=actor,
+            case=case,
+            action="resolve",
+            target_status=Status.RESOLVED,
+            note=note,
+            version=None,
+            merge_into=None,
+            now=now,
+        )
+    with transaction.atomic():
+        CaseEvent.objects.create(case=case, at=now, actor=actor, kind=CaseEvent.Kind.COMMENT, note=note, is_public=True)
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        if case.reporter_id and case.reporter_id != actor.pk:
+            subject = _("New reply on your report #%(n)s") % {"n": case.pk}
+            notify_many([Notice(recipients=[case.reporter], subject=subject, body=note, link=_link(case))])
+    return case
+
+
+def _apply_transition(
+    *,
+    actor: Person,
+    case: Case,
+    action: str,
+    target_status: str,
+    note: str,
+    version: int | None,
+    merge_into: Case | None,
+    now: datetime,
+) -> Case:
     changes: dict = {"status": target_status, "updated_at": now}
     if action == "merge":
         if merge_into is None or merge_into.pk == case.pk:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "deliberation",
+    "meetings",
     "stats",
 ]
 
@@ -186,6 +187,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", 
 CASE_PHOTO_MAX_BYTES = int(os.environ.get("CASE_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
 CASE_OVERDUE_STEP_WORKING_DAYS = 2
 # Open311 GeoReport v2: the jurisdiction this server answers for (clients may send jurisdiction_id).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "guicheng.foshan.gd.cn")
 
 # SMS: a pluggable backend. The console backend writes messages (and one-time codes) to the log.

@@ -101,6 +101,10 @@ class OutboxMessage(models.Model):
     address = models.CharField(_("address"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # An e-mail may carry one text attachment (a meeting's iCalendar invitation).
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.TextField(blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +40,8 @@ class Notice:
     link: str = ""
     sms: bool = False
     email: bool = False
+    # (file name, MIME type, text) attached to the e-mail, e.g. a meeting's ``invite.ics``.
+    attachment: tuple[str, str, str] | None = None
 
 
 def notify(**notice) -> None:
@@ -60,7 +62,18 @@ def notify_many(notices: Iterable[Notice]) -> None:
             if n.sms and p.mobile:
                 messages.append(OutboxMessage(channel=OutboxMessage.Channel.SMS, address=p.mobile, body=text))
             if n.email and getattr(p, "email", ""):
-                messages.append(OutboxMessage(channel=OutboxMessage.Channel.EMAIL, address=p.email, subject=subject, body=n.body))
+                name, mimetype, content = n.attachment or ("", "", "")
+                messages.append(
+                    OutboxMessage(
+                        channel=OutboxMessage.Channel.EMAIL,
+                        address=p.email,
+                        subject=subject,
+                        body=n.body,
+                        attachment_name=name,
+                        attachment_type=mimetype,
+                        attachment=content,
+                    )
+                )
     if inbox:
         Notification.objects.bulk_create(inbox)
     if messages:
@@ -83,7 +96,10 @@ def send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.SMS:
         send_sms(message.address, message.body)
     else:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        if message.attachment_name:
+            email.attach(message.attachment_name, message.attachment, message.attachment_type)
+        email.send()
 
 
 def deliver(message_id: int) -> str:

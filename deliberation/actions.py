@@ -450,6 +450,22 @@ def advance_topic(
             Status.FEEDBACK_PUBLISHED: _("Please write the feedback to publish."),
         }
         raise ValidationError({"note": messages[to_status]})
+    return _step(actor=actor, topic=topic, to_status=to_status, note=note, version=version, now=now)
+
+
+def follow_meeting(*, actor: Person, topic: Topic, to_status: str, note: str = "", now: datetime | None = None) -> bool:
+    """A meeting moved the topic on (its notice went out, it met, its minutes were published; the
+    meeting's action checked who may do that). Applies the step if the procedure allows it from where
+    the topic is now; otherwise leaves the topic alone and returns False."""
+    now = now or timezone.now()
+    topic = Topic.objects.select_related("community", "proposer").get(pk=topic.pk)
+    if to_status not in TRANSITIONS[topic.status] or (to_status in NOTE_REQUIRED and not note.strip()):
+        return False
+    _step(actor=actor, topic=topic, to_status=to_status, note=note.strip(), version=None, now=now)
+    return True
+
+
+def _step(*, actor: Person, topic: Topic, to_status: str, note: str, version: int | None, now: datetime) -> Topic:
     changes: dict = {"status": to_status, "updated_at": now}
     if to_status == Status.OUTCOME_RECORDED:
         changes["outcome"] = note

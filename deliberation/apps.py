@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DeliberationConfig(AppConfig):
     name = "deliberation"
-    verbose_name = _("Consultation and joint meetings")
+    verbose_name = _("Consultation topics")

@@ -1,0 +1,164 @@
+"""Who may see and do what with meetings, minutes and action items, built on the one access policy
+(``people.policy``) and the topics' (``deliberation.access``).
+
+- Community staff and sub-district administrators over the meeting's community (managers): organise
+  meetings, invite, send the notice, run the meeting, record attendance, minutes and votes, approve
+  and publish the minutes, create and follow action items.
+- The organiser, and the chairs and secretaries of invited organisations (their representatives):
+  record attendance, minutes and votes, and run the speaking queue. Nobody else records a vote.
+- Invited persons and members of invited organisations: see the meeting and its draft minutes, and
+  sign themselves in.
+- Residents and owners in the community: see meetings once the notice is out, and the minutes only
+  once published. At a residents' meeting (居民会议) they also sign themselves in.
+- An action item's owner (the person, or members of the owning organisation): see it, report
+  progress and completion with evidence.
+
+Everything else answers 404.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from deliberation.access import MANAGER_ROLES, home_community_paths
+from people import policy
+from people.models import Membership
+
+from .models import PUBLIC_STATUSES, ActionItem, Invitation, Kind, Meeting, Minutes
+
+OFFICER_POSITIONS = (Membership.Position.CHAIR, Membership.Position.SECRETARY)
+
+
+def _authenticated(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
+def can_manage(user, meeting: Meeting) -> bool:
+    return policy.covers(user, meeting.path, MANAGER_ROLES)
+
+
+def can_organise_in(user, community) -> bool:
+    return policy.covers(user, community.path, MANAGER_ROLES)
+
+
+def _org_ids(user, positions=None) -> QuerySet:
+    rows = Membership.objects.filter(person=user)
+    if positions:
+        rows = rows.filter(position__in=positions)
+    return rows.values("organisation_id")
+
+
+def is_invited(user, meeting: Meeting) -> bool:
+    """Invited in person, or a member of an invited organisation."""
+    if not _authenticated(user):
+        return False
+    return Invitation.objects.filter(meeting=meeting).filter(Q(person=user) | Q(organisation_id__in=_org_ids(user))).exists()
+
+
+def represents(user, meeting: Meeting) -> bool:
+    """A chair or secretary of an organisation invited to the meeting."""
+    if not _authenticated(user):
+        return False
+    return Invitation.objects.filter(meeting=meeting, organisation_id__in=_org_ids(user, OFFICER_POSITIONS)).exists()
+
+
+def can_record(user, meeting: Meeting) -> bool:
+    """Attendance, minutes, votes and the speaking queue: managers, the organiser, and the
+    representatives (chair, secretary) of invited organisations."""
+    if not _authenticated(user):
+        return False
+    return meeting.organiser_id == user.pk or can_manage(user, meeting) or represents(user, meeting)
+
+
+def _invited_q(user) -> Q:
+    by_person = Invitation.objects.filter(meeting=OuterRef("pk"), person=user)
+    by_org = Invitation.objects.filter(meeting=OuterRef("pk"), organisation_id__in=_org_ids(user))
+    return Q(Exists(by_person)) | Q(Exists(by_org))
+
+
+def meetings_for(user) -> QuerySet[Meeting]:
+    """Every meeting the user may see."""
+    if not _authenticated(user):
+        return Meeting.objects.none()
+    public = Q(path__in=home_community_paths(user), status__in=PUBLIC_STATUSES)
+    return Meeting.objects.filter(policy.scope_q(user, "path", MANAGER_ROLES) | Q(organiser=user) | public | _invited_q(user))
+
+
+def can_view_meeting(user, meeting: Meeting) -> bool:
+    if not _authenticated(user):
+        return False
+    if meeting.organiser_id == user.pk or can_manage(user, meeting):
+        return True
+    if meeting.status in PUBLIC_STATUSES and meeting.path in home_community_paths(user):
+        return True
+    return is_invited(user, meeting)
+
+
+def get_meeting_for(user, pk) -> Meeting:
+    meeting = (
+        Meeting.objects.filter(pk=pk).select_related("community", "room__venue", "organiser", "organising_organisation").first()
+    )
+    if meeting is None or not can_view_meeting(user, meeting):
+        raise Http404
+    return meeting
+
+
+def can_view_minutes(user, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Published minutes: whoever sees the meeting. Drafts and approved minutes: those who took part
+    and those who record them."""
+    if minutes is None:
+        return False
+    if minutes.status == Minutes.Status.PUBLISHED:
+        return True
+    return can_record(user, meeting) or is_invited(user, meeting)
+
+
+def can_approve(user, meeting: Meeting) -> bool:
+    """Approving and publishing minutes, sending the notice, starting and ending the meeting."""
+    return _authenticated(user) and (meeting.organiser_id == user.pk or can_manage(user, meeting))
+
+
+def can_sign_in_self(user, meeting: Meeting) -> bool:
+    if is_invited(user, meeting):
+        return True
+    return meeting.kind == Kind.RESIDENTS_MEETING and meeting.path in home_community_paths(user)
+
+
+# --- action items -------------------------------------------------------------------------------
+
+
+def _owner_q(user) -> Q:
+    return Q(owner_person=user) | Q(owner_organisation_id__in=_org_ids(user))
+
+
+def action_items_for(user) -> QuerySet[ActionItem]:
+    """Action items the user may see: all under a manager's scope, and the ones they (or their
+    organisation) own. Residents see decisions and their implementation on the community's public board."""
+    if not _authenticated(user):
+        return ActionItem.objects.none()
+    return ActionItem.objects.filter(policy.scope_q(user, "path", MANAGER_ROLES) | _owner_q(user))
+
+
+def is_owner(user, item: ActionItem) -> bool:
+    if not _authenticated(user):
+        return False
+    if item.owner_person_id == user.pk:
+        return True
+    return (
+        item.owner_organisation_id is not None
+        and Membership.objects.filter(person=user, organisation_id=item.owner_organisation_id).exists()
+    )
+
+
+def can_manage_action(user, item: ActionItem) -> bool:
+    return policy.covers(user, item.path, MANAGER_ROLES)
+
+
+def can_update_action(user, item: ActionItem) -> bool:
+    return can_manage_action(user, item) or is_owner(user, item)
+
+
+def get_action_item_for(user, pk) -> ActionItem:
+    item = ActionItem.objects.filter(pk=pk).select_related("community", "owner_organisation", "owner_person", "meeting").first()
+    if item is None or not can_update_action(user, item):
+        raise Http404
+    return item
