@@ -5,6 +5,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from cases.api import router as cases_router
+from deliberation.api import router as deliberation_router
+from meetings.api import router as meetings_router
 from people.api import router as people_router
 from people.api_spreadsheets import router as spreadsheets_router
 from stats.api import router as stats_router
@@ -12,6 +14,8 @@ from stats.api import router as stats_router
 api = NinjaAPI(title="Linli API", version="1", openapi_url="/openapi.json", docs_url="/docs", urls_namespace="api")
 api.add_router("/", people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/deliberation", deliberation_router)
+api.add_router("/meetings", meetings_router)
 api.add_router("/stats", stats_router)
 api.add_router("/spreadsheets", spreadsheets_router)
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("stats/", include("stats.urls")),
     path("cases/", include("cases.urls")),
+    path("deliberation/", include("deliberation.urls")),
+    path("meetings/", include("meetings.urls")),
     path("open311/v2/", include("cases.open311_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("notifications/", core_views.notifications, name="notifications"),
