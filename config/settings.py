@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-one-time-codes": {"task": "people.tasks.purge_expired_codes", "schedule": 3600.0},
     "escalate-due-cases": {"task": "cases.tasks.escalate_due_cases", "schedule": 300.0},
     "deliver-due-messages": {"task": "core.tasks.deliver_due_messages", "schedule": 60.0},
+    "sweep-action-items": {"task": "meetings.tasks.sweep_action_items", "schedule": 3600.0},
 }
 # ``make run`` (no broker, eager tasks) runs Celery's beat service in a thread of the web process.
 EMBEDDED_BEAT = os.environ.get("LINLI_EMBEDDED_BEAT") == "1" and CELERY_TASK_ALWAYS_EAGER
