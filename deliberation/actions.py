@@ -96,8 +96,11 @@ def settings_for(community: Place) -> DeliberationSettings:
 
 
 def community_households(path: str) -> int:
-    """Households in a community: the units somebody lives in."""
-    return HouseholdMember.objects.filter(path__startswith=path).values("unit_id").distinct().count()
+    """Households in a community: the units somebody lives in or owns, the same units an endorsement
+    counts for (``_household_of``)."""
+    lived = HouseholdMember.objects.filter(path__startswith=path).values("unit_id")
+    owned = Ownership.objects.filter(path__startswith=path).values("unit_id")
+    return lived.union(owned).count()
 
 
 def configure_deliberation(

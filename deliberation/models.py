@@ -156,6 +156,7 @@ class Topic(models.Model):
         indexes = [
             models.Index(fields=["path", "status"], name="topic_path_status_idx", opclasses=["varchar_pattern_ops", ""]),
             models.Index(fields=["community", "status"], name="topic_community_status_idx"),
+            models.Index(fields=["community", "-id"], name="topic_community_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(

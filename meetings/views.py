@@ -100,6 +100,7 @@ def index(request):
         PAGE_SIZE,
     )
     communities = queries.communities_in(policy.scope_paths(request.user, MANAGER_ROLES))
+    overdue = access.action_items_for(request.user).open().filter(due_on__lt=timezone.localdate()).count()
     return render(
         request,
         "meetings/index.html",
@@ -109,6 +110,7 @@ def index(request):
             "page": page,
             "has_next": has_next,
             "communities": communities,
+            "overdue": overdue,
             "feed_url": request.build_absolute_uri(f"/meetings/calendar/{calendar.feed_token(request.user)}.ics"),
         },
     )
