@@ -12,7 +12,7 @@ Sources (see docs DOMAIN-RULES §4.2 and §4.3):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from fractions import Fraction
 from typing import Any
 
@@ -326,6 +326,8 @@ class SpeakingQueue:
 
     def __init__(self, rule_set: RuleSet | None = None) -> None:
         self.rule_set = rule_set or RuleSet()
+        # How a person is named in a refusal (the caller may map ids to names).
+        self.name_of: Callable[[Hashable], str] = str
         self._motions: dict[Hashable, _Motion] = {}
         self._seq = 0
 
@@ -356,7 +358,7 @@ class SpeakingQueue:
         stance = Stance(stance) if stance is not None else None
         state = self._motion(motion)
         if any(hand.person == person for hand in state.waiting):
-            raise SpeakingRefused(_("%(person)s is already waiting to speak on this motion.") % {"person": person})
+            raise SpeakingRefused(_("%(person)s is already waiting to speak on this motion.") % {"person": self.name_of(person)})
         self._check_limit(state, person)
         self._seq += 1
         state.waiting.append(_Hand(person=person, stance=stance, seq=self._seq))
@@ -397,7 +399,7 @@ class SpeakingQueue:
         if state.spoken.get(person, 0) >= limit:
             raise SpeakingRefused(
                 _("%(person)s has already spoken %(limit)d times on this motion, the most allowed.")
-                % {"person": person, "limit": limit}
+                % {"person": self.name_of(person), "limit": limit}
             )
 
     @staticmethod

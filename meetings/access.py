@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from deliberation.access import MANAGER_ROLES, home_community_paths
+from deliberation.models import Stakeholder
 from people import policy
 from people.models import Membership
 
@@ -55,10 +56,12 @@ def is_invited(user, meeting: Meeting) -> bool:
 
 
 def represents(user, meeting: Meeting) -> bool:
-    """A chair or secretary of an organisation invited to the meeting."""
+    """A chair or secretary of an organisation invited to the meeting as a stakeholder (an organisation
+    invited to advise, as an expert, does not record the meeting)."""
     if not _authenticated(user):
         return False
-    return Invitation.objects.filter(meeting=meeting, organisation_id__in=_org_ids(user, OFFICER_POSITIONS)).exists()
+    officers = _org_ids(user, OFFICER_POSITIONS)
+    return Invitation.objects.filter(meeting=meeting, organisation_id__in=officers).exclude(role=Stakeholder.EXPERT).exists()
 
 
 def can_record(user, meeting: Meeting) -> bool:
@@ -79,8 +82,13 @@ def meetings_for(user) -> QuerySet[Meeting]:
     """Every meeting the user may see."""
     if not _authenticated(user):
         return Meeting.objects.none()
-    public = Q(path__in=home_community_paths(user), status__in=PUBLIC_STATUSES)
+    # a notice once sent is public material; a meeting cancelled before its notice never was
+    public = Q(path__in=home_community_paths(user), status__in=PUBLIC_STATUSES, notice_sent_at__isnull=False)
     return Meeting.objects.filter(policy.scope_q(user, "path", MANAGER_ROLES) | Q(organiser=user) | public | _invited_q(user))
+
+
+def _is_public(meeting: Meeting) -> bool:
+    return meeting.status in PUBLIC_STATUSES and meeting.notice_sent_at is not None
 
 
 def can_view_meeting(user, meeting: Meeting) -> bool:
@@ -88,7 +96,7 @@ def can_view_meeting(user, meeting: Meeting) -> bool:
         return False
     if meeting.organiser_id == user.pk or can_manage(user, meeting):
         return True
-    if meeting.status in PUBLIC_STATUSES and meeting.path in home_community_paths(user):
+    if _is_public(meeting) and meeting.path in home_community_paths(user):
         return True
     return is_invited(user, meeting)
 
@@ -108,7 +116,7 @@ def can_view_minutes(user, meeting: Meeting, minutes: Minutes | None) -> bool:
     if minutes is None:
         return False
     if minutes.status == Minutes.Status.PUBLISHED:
-        return True
+        return can_view_meeting(user, meeting)
     return can_record(user, meeting) or is_invited(user, meeting)
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +34,15 @@ from deliberation import actions as topic_actions
 from deliberation.access import home_community_paths
 from deliberation.models import COMMUNITY_KINDS, STAKEHOLDER_ORGANISATIONS, Stakeholder, Topic
 from deliberation.models import Status as TopicStatus
-from deliberation.rules import MajorityRule, SpeakingQueue, SpeakingRefused, residents_meeting_quorum, tally
+from deliberation.rules import (
+    RESIDENTS_MEETING_RULES,
+    MajorityRule,
+    SpeakingQueue,
+    SpeakingRefused,
+    Stance,
+    residents_meeting_quorum,
+    tally,
+)
 from people.models import Membership, Organisation, Person
 from places.models import Place, Room, ancestor_paths
 
@@ -150,6 +158,8 @@ def create_meeting(
     """A draft meeting with its invitations and an agenda built from topics and problem reports of the
     community. Community staff over the community only. Raises ``ValidationError`` or ``PermissionDenied``."""
     now = now or timezone.now()
+    if community.kind not in COMMUNITY_KINDS:
+        raise ValidationError({"community": _("A meeting belongs to a community or a village.")})
     _require(access.can_organise_in(actor, community))
     title = (title or "").strip()
     errors: dict[str, str] = {}
@@ -296,17 +306,21 @@ def send_notice(*, actor: Person, meeting: Meeting, version: int | None = None, 
     to "participants notified"."""
     now = now or timezone.now()
     _require(access.can_approve(actor, meeting))
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError(_("This meeting is cancelled."))
     if Status.NOTIFIED not in TRANSITIONS[meeting.status]:
         raise ValidationError(_("The notice for this meeting has already been sent."))
     if not meeting.agenda.exists():
         raise ValidationError(_("Put at least one item on the agenda first."))
     if meeting.kind != Kind.RESIDENTS_MEETING and not meeting.invitations.exists():
         raise ValidationError(_("Invite the participants first."))
-    latest = meeting.starts_at - timedelta(days=meeting.notice_days)
+    # the meeting may ask for a longer notice, never a shorter one than its kind's
+    notice_days = max(meeting.notice_days, NOTICE_DAYS.get(meeting.kind, 0))
+    latest = meeting.starts_at - timedelta(days=notice_days)
     if now > latest:
         raise ValidationError(
             _("The notice must go out at least %(n)d days before the meeting, that is by %(when)s. Move the meeting later.")
-            % {"n": meeting.notice_days, "when": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")}
+            % {"n": notice_days, "when": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")}
         )
     with transaction.atomic():
         compare_and_set(meeting, version, conflict=Conflict, status=Status.NOTIFIED, notice_sent_at=now, updated_at=now)
@@ -322,9 +336,11 @@ def _when(meeting: Meeting) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{timezone.localtime(meeting.ends_at):%H:%M}"
 
 
-def _tell_invitees(meeting: Meeting, subject: str, *, sms: bool = False, body: str = "") -> None:
+def _tell_invitees(meeting: Meeting, subject: str, *, sms: bool = False, body: str = "", invitation: bool = True) -> None:
+    """Everyone invited, in the app, by e-mail (with the calendar invitation or its cancellation when
+    ``invitation``) and, when ``sms``, by text message."""
     body = body or _("%(when)s, %(where)s") % {"when": _when(meeting), "where": meeting.where}
-    ics = calendar.meeting_invitation(meeting)
+    ics = calendar.meeting_invitation(meeting) if invitation else None
     notify_many(
         [
             Notice(
@@ -334,7 +350,9 @@ def _tell_invitees(meeting: Meeting, subject: str, *, sms: bool = False, body: s
                 link=meeting_link(meeting),
                 sms=sms,
                 email=True,
-                attachment=("invite.ics", "text/calendar; method=REQUEST; charset=utf-8", ics),
+                attachment=("invite.ics", f"text/calendar; method={calendar.method_of(meeting)}; charset=utf-8", ics)
+                if ics
+                else None,
             )
         ]
     )
@@ -368,9 +386,10 @@ def cancel_meeting(
 
 
 def start_meeting(*, actor: Person, meeting: Meeting, version: int | None = None, now: datetime | None = None) -> Meeting:
-    """Open the meeting (from an hour before its start); topics on the agenda go into deliberation."""
+    """Open the meeting (from an hour before its start); topics on the agenda go into deliberation.
+    The organiser and managers only (``access.can_approve``)."""
     now = now or timezone.now()
-    _require(access.can_record(actor, meeting))
+    _require(access.can_approve(actor, meeting))
     if Status.IN_SESSION not in TRANSITIONS[meeting.status]:
         raise ValidationError(_("Only a meeting whose notice has gone out can be opened."))
     if now < meeting.starts_at - SIGN_IN_OPENS:
@@ -389,7 +408,7 @@ def start_meeting(*, actor: Person, meeting: Meeting, version: int | None = None
 
 def end_meeting(*, actor: Person, meeting: Meeting, version: int | None = None, now: datetime | None = None) -> Meeting:
     now = now or timezone.now()
-    _require(access.can_record(actor, meeting))
+    _require(access.can_approve(actor, meeting))
     if Status.ENDED not in TRANSITIONS[meeting.status]:
         raise ValidationError(_("Only a meeting in session can be closed."))
     with transaction.atomic():
@@ -403,17 +422,19 @@ def end_meeting(*, actor: Person, meeting: Meeting, version: int | None = None, 
 
 def _entitlement(meeting: Meeting, person: Person) -> tuple[Organisation | None, bool]:
     """Which invited organisation the person represents (if any), and whether they vote."""
+    # An expert does not vote unless they are also a stakeholder (a member of an organisation invited
+    # in another role, or a resident at a residents' meeting), in which case they take part as that.
     own = meeting.invitations.filter(person=person).first()
-    if own is not None:
-        return None, own.votes
-    org_invites = meeting.invitations.filter(organisation__memberships__person=person).select_related("organisation")
+    if own is not None and own.votes:
+        return None, True
+    org_invites = list(meeting.invitations.filter(organisation__memberships__person=person).select_related("organisation"))
     for invitation in org_invites:
         if invitation.votes:
             return invitation.organisation, True
-    if org_invites:
-        return org_invites[0].organisation, False
     if meeting.kind == Kind.RESIDENTS_MEETING and meeting.path in home_community_paths(person):
         return None, True
+    if own is None and org_invites:
+        return org_invites[0].organisation, False
     return None, False
 
 
@@ -425,6 +446,7 @@ def sign_in(*, actor: Person, meeting: Meeting, person: Person | None = None, no
     if person.pk == actor.pk:
         _require(access.can_sign_in_self(actor, meeting) or access.can_record(actor, meeting))
     else:
+        # Whoever records the meeting may also sign in a guest (列席): present, without a vote.
         _require(access.can_record(actor, meeting))
     if meeting.status not in (Status.NOTIFIED, Status.IN_SESSION) or now < meeting.starts_at - SIGN_IN_OPENS:
         raise ValidationError(_("Signing in is open from an hour before the meeting until it ends."))
@@ -449,11 +471,16 @@ def sign_in(*, actor: Person, meeting: Meeting, person: Person | None = None, no
 
 def _queue_change(actor: Person, meeting: Meeting, change) -> SpeakingQueue:
     _require(access.can_record(actor, meeting))
+    in_session = _("The speaking queue runs while the meeting is in session.")
     if meeting.status != Status.IN_SESSION:
-        raise ValidationError(_("The speaking queue runs while the meeting is in session."))
+        raise ValidationError(in_session)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != Status.IN_SESSION:  # ``meeting`` was read before someone closed it
+            raise ValidationError(in_session)
         queue = SpeakingQueue.from_dict(locked.speaking_queue) if locked.speaking_queue else SpeakingQueue(meeting.rule_set)
+        names = dict(meeting.attendances.values_list("person_id", "person__name"))
+        queue.name_of = lambda pk: names.get(pk, str(pk))
         try:
             change(queue)
         except SpeakingRefused as refused:
@@ -479,6 +506,8 @@ def _attendee(meeting: Meeting, person_id: int) -> Attendance:
 
 def raise_hand(*, actor: Person, meeting: Meeting, item_id: int, person_id: int, stance: str | None = None) -> SpeakingQueue:
     """The chair adds someone who asked for the floor on an item (its motion)."""
+    if stance and stance not in Stance.values:
+        raise ValidationError({"stance": _("Say for or against.")})
     _item_of(meeting, item_id)
     _attendee(meeting, person_id)
     return _queue_change(actor, meeting, lambda q: q.raise_hand(person_id, item_id, stance or None))
@@ -544,6 +573,7 @@ def record_summary(*, actor: Person, meeting: Meeting, summary: str) -> Minutes:
         updated = Minutes.objects.filter(pk=minutes.pk, status=Minutes.Status.DRAFT).update(summary=(summary or "").strip())
         if not updated:
             raise ValidationError(_("The minutes can no longer be edited; add an amendment instead."))
+        audit.record(actor=actor, action="meeting.summary", obj=meeting)
         minutes.refresh_from_db()
     return minutes
 
@@ -562,7 +592,8 @@ def record_vote(*, actor: Person, item: AgendaItem, votes_for: int, votes_agains
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         minutes = _open_minutes(meeting)
-        if Minutes.objects.get(pk=minutes.pk).is_fixed:
+        # locked like ``record_minute``: an approval that lands first is seen, one that comes later waits
+        if Minutes.objects.select_for_update().get(pk=minutes.pk).is_fixed:
             raise ValidationError(_("The minutes can no longer be edited; add an amendment instead."))
         present = meeting.attendances.filter(entitled_to_vote=True).count()
         cast = votes_for + votes_against + votes_abstain
@@ -571,18 +602,24 @@ def record_vote(*, actor: Person, item: AgendaItem, votes_for: int, votes_agains
                 _("%(cast)d votes recorded but only %(present)d attendees are entitled to vote.")
                 % {"cast": cast, "present": present}
             )
-        if meeting.kind == Kind.RESIDENTS_MEETING and not residents_meeting_quorum(
-            kind=meeting.residents_meeting_kind, eligible=meeting.eligible, present=present
-        ):
-            raise ValidationError(
-                _("No quorum: %(present)d present of %(eligible)d; more than half must attend.")
-                % {"present": present, "eligible": meeting.eligible}
-            )
-        outcome = tally(meeting.rule_set, yes=votes_for, no=votes_against, abstain=votes_abstain, present=present)
+        rule_set = meeting.rule_set
+        if meeting.kind == Kind.RESIDENTS_MEETING:
+            # more present than the number stated as entitled is certainly a quorum (and not a crash)
+            eligible = meeting.eligible or 0
+            if not residents_meeting_quorum(
+                kind=meeting.residents_meeting_kind, eligible=eligible, present=min(present, eligible)
+            ):
+                raise ValidationError(
+                    _("No quorum: %(present)d present of %(eligible)d; more than half must attend.")
+                    % {"present": present, "eligible": eligible}
+                )
+            # 组织法 Art 9: more than half of those present, whatever the meeting's row says
+            rule_set = RESIDENTS_MEETING_RULES
+        outcome = tally(rule_set, yes=votes_for, no=votes_against, abstain=votes_abstain, present=present)
         for name, value in counts.items():
             setattr(item, name, value)
         item.votes_present = present
-        item.majority = meeting.majority
+        item.majority = rule_set.majority
         item.carried = outcome.passed
         item.result = outcome.reason
         item.voted_at = timezone.now()
@@ -633,7 +670,9 @@ def publish_minutes(*, actor: Person, meeting: Meeting, version: int | None = No
                 topic_actions.follow_meeting(
                     actor=actor, topic=item.topic, to_status=TopicStatus.OUTCOME_RECORDED, note=note, now=now
                 )
-        _tell_invitees(meeting, _("Minutes published: %(t)s") % {"t": meeting.title}, body=minutes.summary[:500])
+        _tell_invitees(
+            meeting, _("Minutes published: %(t)s") % {"t": meeting.title}, body=minutes.summary[:500], invitation=False
+        )
     return minutes
 
 
@@ -855,13 +894,3 @@ def _sweep_notices(kind: str, items: list[ActionItem]) -> list[Notice]:
             organiser = item.meeting.organiser if item.meeting_id and item.meeting.organiser_id else item.created_by
             notices.append(Notice(recipients=[*owners, organiser], subject=subject, link=action_link(item)))
     return notices
-
-
-def public_decisions(community: Place):
-    """The community's public board: decided items of published minutes and action items, newest first."""
-    return (
-        ActionItem.objects.filter(path=community.path)
-        .filter(Q(meeting__isnull=True) | Q(meeting__minutes__status=Minutes.Status.PUBLISHED))
-        .select_related("owner_organisation", "topic", "meeting")
-        .order_by("-created_at", "-id")
-    )

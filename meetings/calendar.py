@@ -48,9 +48,13 @@ def _event(meeting: Meeting) -> Event:
     return event
 
 
+def method_of(meeting: Meeting) -> str:
+    return "CANCEL" if meeting.status == Status.CANCELLED else "REQUEST"
+
+
 def meeting_invitation(meeting: Meeting) -> str:
     """One meeting as an invitation (METHOD:REQUEST, or CANCEL once cancelled)."""
-    cal = _calendar("CANCEL" if meeting.status == Status.CANCELLED else "REQUEST")
+    cal = _calendar(method_of(meeting))
     cal.add_component(_event(meeting))
     return cal.to_ical().decode()
 
