@@ -44,6 +44,7 @@ from .models import (
     TopicParticipant,
     TopicStep,
 )
+from .rules import must_call_residents_meeting
 
 # A problem report recurs in one building when this many reports of its category came from the same
 # place within this many days (the report itself included).
@@ -101,6 +102,22 @@ def community_households(path: str) -> int:
     lived = HouseholdMember.objects.filter(path__startswith=path).values("unit_id")
     owned = Ownership.objects.filter(path__startswith=path).values("unit_id")
     return lived.union(owned).count()
+
+
+def residents_meeting_required(topic: Topic) -> bool:
+    """Do the topic's endorsers make a proposal the residents' committee must put to a residents'
+    meeting? 组织法 Art 10: at least a fifth of the community's households (``rules.must_call_residents_meeting``)."""
+    if topic.endorsed_households == 0:
+        return False
+    households = community_households(topic.path)
+    return must_call_residents_meeting(
+        adults=0,
+        adults_requesting=0,
+        households=max(households, topic.endorsed_households),
+        households_requesting=topic.endorsed_households,
+        groups=0,
+        groups_requesting=0,
+    )
 
 
 def configure_deliberation(

@@ -180,6 +180,7 @@ def _topic_context(request, topic: Topic, **forms) -> dict:
         "decide_form": decide_form,
         "advance_form": advance_form if advance_form is not None and advance_form.steps else None,
         "note_required": [Status(s).label for s in Status.values if s in NOTE_REQUIRED],
+        "residents_meeting_required": manage and topic.is_open and actions.residents_meeting_required(topic),
     }
 
 

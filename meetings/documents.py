@@ -577,7 +577,7 @@ def notice_pdf(meeting: Meeting) -> bytes:
             [
                 (
                     i.organisation.name if i.organisation else i.person.name,
-                    _("organisation") if i.organisation else _("in person"),
+                    _("organisation") if i.organisation else pgettext("invited", "in person"),
                     Stakeholder(i.role).label,
                 )
                 for i in invitations
@@ -695,7 +695,7 @@ def minutes_pdf(meeting: Meeting) -> bytes:
                 for a in attendances
             ],
             shares=(0.28, 0.40, 0.16, 0.16),
-            headings=(_("Name"), _("Representing"), _("Votes"), _("Signed in")),
+            headings=(pgettext("person", "Name"), _("Representing"), _("Votes"), _("Signed in")),
             align=("L", "L", "C", "C"),
         )
 

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import AppendOnly
 from deliberation.models import COMMUNITY_KINDS, Stakeholder, Topic
@@ -258,7 +259,7 @@ class Minutes(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        APPROVED = "approved", _("approved")
+        APPROVED = "approved", pgettext_lazy("minutes", "approved")
         PUBLISHED = "published", _("published")
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")

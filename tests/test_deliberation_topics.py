@@ -22,7 +22,7 @@ from deliberation.models import (
     Topic,
     TopicParticipant,
 )
-from people.models import Organisation
+from people.models import HouseholdMember, Organisation, Person
 
 
 def propose(world, person=None, **extra) -> Topic:
@@ -456,3 +456,22 @@ def test_two_households_endorsing_at_once_both_count_and_reach_the_threshold_onc
     assert topic.endorsed_households == 3
     assert topic.threshold_reached_at is not None
     assert AuditEntry.objects.filter(action="topic.threshold_reached", object_id=str(topic.pk)).count() == 1
+
+
+def test_a_fifth_of_the_households_endorsing_means_a_residents_meeting_must_be_called(world, client):
+    """组织法 Art 10: at least 1/5 of the households. The community has 3 households (101, 102, 201)."""
+    topic = propose(world)  # 101
+    assert actions.residents_meeting_required(topic) is True  # 1 of 3 is a third: already enough
+    for n in range(12):  # twelve more households: now 1 of 15, short of a fifth
+        unit = world.unit.building.units.create(label=f"3{n:02d}", area="60.00", area_source="register")
+        person = Person.objects.create_user(mobile=f"1371000{n:04d}", password=None, name=f"住户{n}")
+        HouseholdMember.objects.create(unit=unit, person=person, relation=HouseholdMember.Relation.OWNER)
+    assert actions.residents_meeting_required(topic) is False
+    actions.endorse_topic(person=world.b2_resident, topic=topic)  # 2 of 15
+    actions.endorse_topic(person=Person.objects.get(mobile="13710000000"), topic=topic)  # 3 of 15: exactly a fifth
+    topic.refresh_from_db()
+    assert actions.residents_meeting_required(topic) is True
+    client.force_login(world.community_staff)
+    with translation.override("en"):
+        page = client.get(f"/deliberation/topics/{topic.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "must call a residents&#x27; meeting" in page or "must call a residents' meeting" in page
