@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from people import policy
-from people.models import Membership, Role
+from people.models import Role
 from places.models import Place
 
 from .models import COMMUNITY_KINDS, Topic, TopicParticipant
@@ -44,7 +44,7 @@ def can_manage_community(user, community: Place) -> bool:
 
 def _participant_q(user) -> Q:
     as_person = TopicParticipant.objects.filter(topic=OuterRef("pk"), person=user)
-    orgs = Membership.objects.filter(person=user).values("organisation_id")
+    orgs = policy.organisations_of(user)
     as_member = TopicParticipant.objects.filter(topic=OuterRef("pk"), organisation_id__in=orgs)
     return Q(Exists(as_person)) | Q(Exists(as_member))
 

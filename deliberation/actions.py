@@ -24,7 +24,8 @@ from cases.models import Status as CaseStatus
 from core import audit, concurrency
 from core.concurrency import compare_and_set
 from core.outbox import Notice, notify_many
-from people.models import HouseholdMember, Membership, Organisation, Ownership, Person, Role, RoleAssignment
+from people import policy
+from people.models import HouseholdMember, Organisation, Ownership, Person, Role, RoleAssignment
 from places.models import Place, ancestor_paths
 
 from . import access
@@ -79,12 +80,12 @@ def community_staff(topic: Topic) -> list[Person]:
 
 def participant_people(topic: Topic) -> list[Person]:
     """The persons taking part, and the chairs and secretaries of the organisations taking part."""
-    people = list(Person.objects.filter(pk__in=topic.participants.filter(person__isnull=False).values("person_id")))
-    officers = Membership.objects.filter(
-        organisation_id__in=topic.participants.filter(organisation__isnull=False).values("organisation_id"),
-        position__in=[Membership.Position.CHAIR, Membership.Position.SECRETARY],
-    ).select_related("person")
-    return people + [m.person for m in officers]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=topic.participants.filter(person__isnull=False).values("person_id"))}
+    org_ids = list(topic.participants.filter(organisation__isnull=False).values_list("organisation_id", flat=True))
+    for officers in policy.officers_of(org_ids).values():
+        for person in officers:
+            people.setdefault(person.pk, person)
+    return list(people.values())
 
 
 # --- the community's settings ------------------------------------------------------------------
@@ -295,8 +296,9 @@ def _add_endorsement(topic: Topic, person: Person, *, now: datetime) -> bool:
         return False
     households = Endorsement.objects.filter(topic=topic).values("unit_id").distinct().count()
     changes: dict = {"endorsed_households": households}
-    reached = topic.threshold_reached_at is None and settings_for(topic.community).is_reached(
-        households, community_households(topic.path)
+    rules = settings_for(topic.community)
+    reached = topic.threshold_reached_at is None and rules.is_reached(
+        households, community_households(topic.path) if rules.threshold_per_mille is not None else 0
     )
     if reached:
         changes["threshold_reached_at"] = now

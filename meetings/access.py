@@ -22,11 +22,10 @@ from django.http import Http404
 from deliberation.access import MANAGER_ROLES, home_community_paths
 from deliberation.models import Stakeholder
 from people import policy
-from people.models import Membership
 
 from .models import PUBLIC_STATUSES, ActionItem, Invitation, Kind, Meeting, Minutes
 
-OFFICER_POSITIONS = (Membership.Position.CHAIR, Membership.Position.SECRETARY)
+OFFICER_POSITIONS = policy.OFFICER_POSITIONS
 
 
 def _authenticated(user) -> bool:
@@ -41,11 +40,8 @@ def can_organise_in(user, community) -> bool:
     return policy.covers(user, community.path, MANAGER_ROLES)
 
 
-def _org_ids(user, positions=None) -> QuerySet:
-    rows = Membership.objects.filter(person=user)
-    if positions:
-        rows = rows.filter(position__in=positions)
-    return rows.values("organisation_id")
+def _org_ids(user, officers_only: bool = False) -> list[int]:
+    return policy.organisations_of(user, officers_only=officers_only)
 
 
 def is_invited(user, meeting: Meeting) -> bool:
@@ -60,7 +56,7 @@ def represents(user, meeting: Meeting) -> bool:
     invited to advise, as an expert, does not record the meeting)."""
     if not _authenticated(user):
         return False
-    officers = _org_ids(user, OFFICER_POSITIONS)
+    officers = _org_ids(user, officers_only=True)
     return Invitation.objects.filter(meeting=meeting, organisation_id__in=officers).exclude(role=Stakeholder.EXPERT).exists()
 
 
@@ -151,10 +147,7 @@ def is_owner(user, item: ActionItem) -> bool:
         return False
     if item.owner_person_id == user.pk:
         return True
-    return (
-        item.owner_organisation_id is not None
-        and Membership.objects.filter(person=user, organisation_id=item.owner_organisation_id).exists()
-    )
+    return item.owner_organisation_id is not None and item.owner_organisation_id in _org_ids(user)
 
 
 def can_manage_action(user, item: ActionItem) -> bool:

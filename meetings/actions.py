@@ -43,7 +43,8 @@ from deliberation.rules import (
     residents_meeting_quorum,
     tally,
 )
-from people.models import Membership, Organisation, Person
+from people import policy
+from people.models import HouseholdMember, Organisation, Person
 from places.models import Place, Room, ancestor_paths
 
 from . import access, calendar
@@ -95,12 +96,10 @@ def action_link(item: ActionItem) -> str:
 def invited_people(meeting: Meeting) -> list[Person]:
     """Invited persons, and the chairs and secretaries of invited organisations (two queries)."""
     people = {p.pk: p for p in Person.objects.filter(pk__in=meeting.invitations.filter(person__isnull=False).values("person_id"))}
-    officers = Membership.objects.filter(
-        organisation_id__in=meeting.invitations.filter(organisation__isnull=False).values("organisation_id"),
-        position__in=access.OFFICER_POSITIONS,
-    ).select_related("person")
-    for m in officers:
-        people.setdefault(m.person_id, m.person)
+    org_ids = list(meeting.invitations.filter(organisation__isnull=False).values_list("organisation_id", flat=True))
+    for officers in policy.officers_of(org_ids).values():
+        for person in officers:
+            people.setdefault(person.pk, person)
     return list(people.values())
 
 
@@ -247,10 +246,9 @@ def create_meeting(
 
 
 def case_title(case: Case) -> str:
-    """An agenda line for a problem report: its number, category and the start of its description."""
-    return (_("Report #%(n)s %(category)s: %(text)s") % {"n": case.pk, "category": case.category, "text": case.description[:60]})[
-        :200
-    ]
+    """An agenda line for a problem report, in no particular language: its number, category and the
+    start of its description."""
+    return f"#{case.pk} {case.category}: {case.description[:60]}"[:200]
 
 
 def _draft_only(meeting: Meeting) -> None:
@@ -326,9 +324,22 @@ def send_notice(*, actor: Person, meeting: Meeting, version: int | None = None, 
         compare_and_set(meeting, version, conflict=Conflict, status=Status.NOTIFIED, notice_sent_at=now, updated_at=now)
         audit.record(actor=actor, action="meeting.notice_sent", obj=meeting)
         _tell_invitees(meeting, _("Meeting notice: %(t)s") % {"t": meeting.title}, sms=True)
+        if meeting.kind == Kind.RESIDENTS_MEETING:
+            _tell_residents(meeting)
         for item in meeting.agenda.filter(topic__status=TopicStatus.DECIDED).select_related("topic"):
             topic_actions.follow_meeting(actor=actor, topic=item.topic, to_status=TopicStatus.NOTICE_PUBLISHED, now=now)
     return meeting
+
+
+def _tell_residents(meeting: Meeting) -> None:
+    """A residents' meeting concerns everyone in the community: each resident finds the notice in
+    their inbox (in the app only; the notice board and the community's calendar carry it too)."""
+    residents = Person.objects.filter(
+        pk__in=HouseholdMember.objects.filter(path__startswith=meeting.path).values("person_id"), is_active=True
+    ).only("id", "is_active")
+    subject = _("Residents' meeting: %(t)s") % {"t": meeting.title}
+    body = _("%(when)s, %(where)s") % {"when": _when(meeting), "where": meeting.where}
+    notify_many([Notice(recipients=residents.iterator(chunk_size=2000), subject=subject, body=body, link=meeting_link(meeting))])
 
 
 def _when(meeting: Meeting) -> str:
@@ -777,12 +788,7 @@ def create_action_item(
 def owners_of(item: ActionItem) -> list[Person]:
     if item.owner_person_id:
         return [item.owner_person]
-    return [
-        m.person
-        for m in Membership.objects.filter(
-            organisation_id=item.owner_organisation_id, position__in=access.OFFICER_POSITIONS
-        ).select_related("person")
-    ]
+    return policy.officers_of([item.owner_organisation_id]).get(item.owner_organisation_id, [])
 
 
 def update_action_item(
@@ -878,11 +884,7 @@ def sweep_action_items(*, now: datetime | None = None, batch: int = 5000) -> dic
 
 def _sweep_notices(kind: str, items: list[ActionItem]) -> list[Notice]:
     org_ids = {i.owner_organisation_id for i in items if i.owner_organisation_id}
-    officers: dict[int, list[Person]] = {}
-    for m in Membership.objects.filter(organisation_id__in=org_ids, position__in=access.OFFICER_POSITIONS).select_related(
-        "person"
-    ):
-        officers.setdefault(m.organisation_id, []).append(m.person)
+    officers = policy.officers_of(org_ids)
     notices = []
     for item in items:
         owners = [item.owner_person] if item.owner_person_id else officers.get(item.owner_organisation_id, [])

@@ -2,13 +2,14 @@
 the attendance or the list."""
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from deliberation.models import COMMUNITY_KINDS, Topic
 from deliberation.models import Status as TopicStatus
 from people.models import Membership, Organisation, Person
 from places.models import Place, Room, ancestor_paths
 
-from .models import OPEN_ACTION_STATUSES, PUBLIC_STATUSES, ActionItem, Amendment, Meeting, Minutes
+from .models import OPEN_ACTION_STATUSES, PUBLIC_STATUSES, ActionItem, Amendment, Meeting, Minutes, Status
 
 
 def meeting_page(meeting: Meeting) -> dict:
@@ -129,6 +130,15 @@ def board_meetings(community: Place) -> list[Meeting]:
         .select_related("minutes")
         .annotate(decisions=Count("agenda", filter=~Q(agenda__decision="")))
         .order_by("-starts_at")[:20]
+    )
+
+
+def announced_meetings(community: Place) -> list[Meeting]:
+    """Meetings of the community whose notice is out and that have not happened yet."""
+    return list(
+        Meeting.objects.filter(path=community.path, status=Status.NOTIFIED, ends_at__gte=timezone.now())
+        .select_related("room__venue")
+        .order_by("starts_at")[:10]
     )
 
 

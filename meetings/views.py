@@ -542,6 +542,7 @@ def board(request, pk: int):
             "community": community,
             "items": queries.public_board(community),
             "meetings": queries.board_meetings(community),
+            "coming": queries.announced_meetings(community),
             "counts": queries.board_counts(community, today),
             "today": today,
         },

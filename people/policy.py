@@ -14,7 +14,17 @@ from django.http import Http404
 from core.masking import IdMask
 from places.models import Place, Unit, under_paths_q
 
-from .models import HouseholdMember, JoinRequest, Organisation, Ownership, Person, Role, RoleAssignment, SensitiveTag
+from .models import (
+    HouseholdMember,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Ownership,
+    Person,
+    Role,
+    RoleAssignment,
+    SensitiveTag,
+)
 
 LEADER_ROLES = frozenset({Role.BUILDING_LEADER, Role.LANE_LEADER, Role.STREET_LEADER})
 # Who may browse places and the people directory within their scope.
@@ -302,3 +312,35 @@ def get_join_request_for(user, pk) -> JoinRequest:
 
 def can_use_admin(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active and (user.is_superuser or has_role(user, MANAGER_ROLES))
+
+
+# --- speaking for an organisation ------------------------------------------------------------
+
+# An organisation's officers: they receive its invitations and notices and act for it at meetings.
+OFFICER_POSITIONS = (Membership.Position.CHAIR, Membership.Position.SECRETARY)
+
+
+def organisations_of(user, *, officers_only: bool = False) -> list[int]:
+    """The organisations a person belongs to (chair or secretary only, with ``officers_only``) or holds an
+    active role for (property staff for their company, …): those they may act for. Two small queries."""
+    members = Membership.objects.filter(person=user)
+    if officers_only:
+        members = members.filter(position__in=OFFICER_POSITIONS)
+    ids = set(members.values_list("organisation_id", flat=True))
+    ids.update(
+        RoleAssignment.objects.active().filter(person=user, organisation__isnull=False).values_list("organisation_id", flat=True)
+    )
+    return sorted(ids)
+
+
+def officers_of(organisation_ids) -> dict[int, list[Person]]:
+    """Who acts for each organisation: its chairs and secretaries, and those holding an active role for it."""
+    found: dict[int, dict[int, Person]] = {}
+    for m in Membership.objects.filter(organisation_id__in=organisation_ids, position__in=OFFICER_POSITIONS).select_related(
+        "person"
+    ):
+        found.setdefault(m.organisation_id, {})[m.person_id] = m.person
+    roles = RoleAssignment.objects.active().filter(organisation_id__in=organisation_ids).select_related("person")
+    for r in roles:
+        found.setdefault(r.organisation_id, {})[r.person_id] = r.person
+    return {org: list(people.values()) for org, people in found.items()}

@@ -5,6 +5,7 @@ queue, action items, the public board and the calendar feeds."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -143,8 +144,8 @@ def test_sending_the_notice_from_the_page(client, mw):
 def test_a_notice_too_late_is_refused_with_the_reason(client, mw):
     meeting = make_meeting(mw, days=1)  # a joint meeting needs three days' notice
     client.force_login(mw.community_staff)
-    with translation.override("en"):
-        response = client.post(f"/meetings/{meeting.pk}/act/", {"op": "notice", "version": meeting.version}, follow=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"/meetings/{meeting.pk}/act/", {"op": "notice", "version": meeting.version}, follow=True)
     assert "at least 3 days before the meeting" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == Status.DRAFT
@@ -300,3 +301,39 @@ def test_calendar_feeds(client, mw):
     assert meeting.uid in client.get(f"/meetings/calendar/{token}.ics").content.decode()
     assert meeting.uid not in client.get(f"/meetings/calendar/{calendar.feed_token(mw.outsider)}.ics").content.decode()
     assert client.get(f"/meetings/calendar/{token}x.ics").status_code == 404
+
+
+def test_a_residents_meeting_notice_reaches_every_resident_and_the_board(client, mw):
+    from core.models import Notification
+    from deliberation.rules import ResidentsMeetingKind
+
+    meeting = make_meeting(
+        mw,
+        days=10,
+        kind=Kind.RESIDENTS_MEETING,
+        invitees=[],
+        residents_meeting_kind=ResidentsMeetingKind.HOUSEHOLD_REPRESENTATIVES,
+        eligible=3,
+        title="居民会议：加装电梯",
+    )
+    actions.send_notice(actor=mw.community_staff, meeting=meeting)
+    told = set(Notification.objects.filter(link=f"/meetings/{meeting.pk}/").values_list("recipient_id", flat=True))
+    assert {mw.resident.pk, mw.neighbour.pk, mw.b2_resident.pk, mw.building_leader.pk} <= told
+    assert mw.outsider.pk not in told
+    assert "居民会议：加装电梯" in client.get(f"/meetings/board/{mw.community.pk}/").content.decode()
+
+
+def test_staff_holding_a_role_for_an_invited_company_act_for_it(client, world):
+    """Property staff hold a role for their company (no membership row): they see its meetings, are told,
+    and record them as its representatives."""
+    from core.models import Notification
+
+    world.committee = Organisation.objects.create(kind=Organisation.Kind.OWNERS_COMMITTEE, name="业委会", place=world.compound)
+    meeting = make_meeting(world)
+    actions.send_notice(actor=world.community_staff, meeting=meeting)
+    assert Notification.objects.filter(recipient=world.property_staff, link=f"/meetings/{meeting.pk}/").exists()
+    client.force_login(world.property_staff)
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 200
+    from meetings import access
+
+    assert access.can_record(world.property_staff, meeting)
