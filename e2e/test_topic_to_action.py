@@ -62,7 +62,9 @@ def test_from_a_residents_topic_to_a_closed_action_item(new_phone, sign_in, worl
     assert meeting.status == "notified"
 
     # The meeting day comes.
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=5), ends_at=timezone.now() + timedelta(hours=2))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=5), ends_at=timezone.now() + timedelta(hours=2)
+    )
     staff.reload()
     staff.locator("button[value=start]").tap()
     expect(staff.locator("#attendance")).to_be_visible()
