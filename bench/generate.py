@@ -14,9 +14,15 @@ Problem reports (``cases``, see ``_write_cases``): power-law over buildings, cre
 before ``CASES_NOW``, most closed; the open ones carry the deadlines and escalation state the sweep
 would have left if it last ran ``SWEEP_GAP_HOURS`` before ``CASES_NOW`` (so a few thousand are due then).
 Their own random stream: the rest of the dataset does not change with them.
+
+Consultation topics, meetings and action items (``_write_deliberation``): per unit unless the scale names
+them (``deliberation_counts``), each row as the actions of ``deliberation`` and ``meetings`` would have left
+it at ``ACTIONS_NOW``, the action-item sweep's marks as its daily runs left them up to its last run
+``ACTION_SWEEP_GAP_DAYS`` earlier. Their own random stream too.
 """
 
 import datetime
+import functools
 import math
 import random
 import time
@@ -31,7 +37,7 @@ from places.models import path_segment
 
 from .scales import Scale
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 PERSONA_PASSWORD = "linli-bench-2026"
 
 COMPOUND_UNITS = (200, 3000)
@@ -234,6 +240,37 @@ TABLES = {
         "resolved_at, closed_at, rating, rating_note, needs_meeting, merged_into_id, supporter_count, token"
     ),
     "cases_caseevent": "id, case_id, at, actor_id, kind, from_status, to_status, level, note, is_public",
+    # Consultation topics, meetings and action items (``_write_deliberation``), in foreign-key order.
+    "people_membership": "id, organisation_id, person_id, position, since",
+    "deliberation_topic": (
+        "id, community_id, path, title, description, source, case_id, proposer_id, status, version, endorsed_households, "
+        "threshold_reached_at, format, planned_for, decision_reason, decided_at, decided_by_id, outcome, "
+        "outcome_published_at, comments_until, feedback, created_at, updated_at, closed_at"
+    ),
+    "deliberation_topicstep": "id, topic_id, at, actor_id, from_status, to_status, note",
+    "deliberation_endorsement": "id, topic_id, person_id, unit_id, at",
+    "deliberation_topicparticipant": "id, topic_id, role, organisation_id, person_id",
+    "meetings_meeting": (
+        "id, community_id, path, kind, title, purpose, organiser_id, organising_organisation_id, room_id, location, "
+        "starts_at, ends_at, status, notice_days, notice_sent_at, cancel_reason, speech_seconds, speeches_per_motion, "
+        "majority, abstentions_count, residents_meeting_kind, eligible, speaking_queue, uid, sequence, version, "
+        "created_at, updated_at"
+    ),
+    "meetings_invitation": "id, meeting_id, role, organisation_id, person_id",
+    "meetings_attendance": "id, meeting_id, person_id, organisation_id, entitled_to_vote, signed_in_at, recorded_by_id",
+    "meetings_agendaitem": (
+        "id, meeting_id, position, title, topic_id, case_id, discussion, decision, votes_for, votes_against, "
+        "votes_abstain, votes_present, majority, carried, result, voted_at"
+    ),
+    "meetings_minutes": (
+        "id, meeting_id, status, summary, approved_at, approved_by_id, published_at, published_by_id, version, updated_at"
+    ),
+    "meetings_amendment": "id, minutes_id, text, at, actor_id",
+    "meetings_actionitem": (
+        "id, community_id, path, title, details, meeting_id, agenda_item_id, topic_id, case_id, owner_organisation_id, "
+        "owner_person_id, due_on, status, evidence, completed_at, completed_by_id, reminded_at, overdue_reported_at, "
+        "created_by_id, created_at, updated_at, version"
+    ),
 }
 NULL = "\\N"
 
@@ -554,8 +591,9 @@ def _write(
     for sd_id, sd_path in subdistricts:
         org("subdistrict_office", "街道办事处", sd_id, sd_path)
     community_rc: list[int] = []
+    community_party: list[int] = []
     for cid, cpath, cname in communities:
-        org("party_committee", f"{cname}党委", cid, cpath)
+        community_party.append(org("party_committee", f"{cname}党委", cid, cpath))
         community_rc.append(org("residents_committee", f"{cname}居民委员会", cid, cpath))
     n_companies = max(1, scale.compounds // COMPOUNDS_PER_COMPANY)
     company_weights = [1 / (r + 1) for r in range(n_companies)]
@@ -575,9 +613,10 @@ def _write(
             compound_company[k] = oid
             served_id += 1
             w["people_organisation_served_places"].row(served_id, oid, compounds[k][0])
-    for comp_id, comp_path, comp_name, _ in compounds:
+    compound_owners_committee: dict[int, int] = {}  # compound index -> its owners' committee
+    for k, (comp_id, comp_path, comp_name, _) in enumerate(compounds):
         if rng.random() < 0.3:
-            org("owners_committee", f"{comp_name}业主委员会", comp_id, comp_path)
+            compound_owners_committee[k] = org("owners_committee", f"{comp_name}业主委员会", comp_id, comp_path)
 
     # Staff and administrators: persons of their own, after the residents.
     role_id = 0
@@ -611,11 +650,14 @@ def _write(
         units_per_community[compound_community[k]] += units
     persona_community = max(range(len(communities)), key=lambda c: (units_per_community[c], -c))
     personas: dict[str, dict] = {}
+    community_staff: list[list[int]] = []
     for c, (cid, cpath, _) in enumerate(communities):
+        community_staff.append([])
         for n in range(STAFF_PER_COMMUNITY):
             is_persona = c == persona_community and n == 0
             pid, mobile = staff_person(persona=is_persona)
             role(pid, "community_staff", cid, cpath)
+            community_staff[c].append(pid)
             if is_persona:
                 personas["community_staff"] = {"person_id": pid, "mobile": mobile, "role": "community_staff", "place_id": cid}
     for s, (sd_id, sd_path) in enumerate(subdistricts):
@@ -623,10 +665,12 @@ def _write(
         role(pid, "subdistrict_admin", sd_id, sd_path)
         if s == 0:
             personas["subdistrict_admin"] = {"person_id": pid, "mobile": mobile, "role": "subdistrict_admin", "place_id": sd_id}
+    company_staff: dict[int, list[int]] = {}
     for oid, sd_id, sd_path in companies:
         for _ in range(PROPERTY_STAFF_PER_COMPANY):
             pid, _mobile = staff_person()
             role(pid, "property_staff", sd_id, sd_path, organisation=oid)
+            company_staff.setdefault(oid, []).append(pid)
 
     # A building leader and a resident of the personas' community, in its biggest building.
     _, community_path, _ = communities[persona_community]
@@ -654,28 +698,43 @@ def _write(
         jr_id += 1
         w["people_joinrequest"].row(jr_id, person, bid, unit, "family", bpath, "", "pending", LOADED_AT, None, None, "")
 
+    world = {
+        "buildings": buildings,
+        "building_compound": building_compound,
+        "building_names": building_names,
+        "building_leader": [person for person, _, _ in leaders],
+        "unit_first_person": unit_first_person,
+        "first_residents": first_residents,
+        "compounds": compounds,
+        "compound_community": compound_community,
+        "compound_company": compound_company,
+        "compound_owners_committee": compound_owners_committee,
+        "communities": communities,
+        "community_rc": community_rc,
+        "community_party": community_party,
+        "community_staff": community_staff,
+        "company_staff": company_staff,
+        "units_per_community": units_per_community,
+        "persona_community": persona_community,
+        "sd_names": sd_names,
+        "persona_building": big[0],
+        "resident": neighbour,
+        "persona_ids": {p["person_id"] for p in personas.values()},
+        "n_cases": scale.cases if reference is not None else 0,
+        # filled by _write_cases: per community, the cases flagged for a meeting (unsatisfied, reopened)
+        "needs_meeting_cases": [[] for _ in communities],
+    }
     facts_cases = None
     if scale.cases and reference is not None:
-        world = {
-            "buildings": buildings,
-            "building_compound": building_compound,
-            "building_names": building_names,
-            "building_leader": [person for person, _, _ in leaders],
-            "unit_first_person": unit_first_person,
-            "compounds": compounds,
-            "compound_community": compound_community,
-            "compound_company": compound_company,
-            "communities": communities,
-            "community_rc": community_rc,
-            "sd_names": sd_names,
-            "persona_building": big[0],
-            "resident": neighbour,
-        }
         facts_cases = _write_cases(w, scale.cases, random.Random(seed * 7919 + 4), reference, world)
         personas["resident"]["api_token"] = facts_cases.pop("api_token")
+    facts_deliberation = _write_deliberation(
+        w, deliberation_counts(scale), random.Random(seed * 7919 + 5), (reference or {}).get("calendar", {}), world
+    )
 
     return {
         "cases": facts_cases,
+        "deliberation": facts_deliberation,
         "residents": residents,
         "persons": person_id,
         "personas": personas,
@@ -742,8 +801,8 @@ class CaseClock:
         day, rest = divmod(t, DAY)
         d = self._days.get(day)
         if d is None:
-            d = self._days[day] = (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
-        return f"{d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}+00"
+            d = self._days[day] = (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat() + " "
+        return d + _clock_times()[rest]
 
     def is_workday(self, local_day: int) -> bool:
         found = self._exceptions.get(local_day)
@@ -760,6 +819,12 @@ class CaseClock:
                 counted += self.is_workday(day)
             found = self._deadlines[key] = day * DAY + DAY - 1 - LOCAL_OFFSET
         return found
+
+
+@functools.cache
+def _clock_times() -> list[str]:
+    """ "HH:MM:SS+00" for every second of a day (formatting each timestamp was most of the COPY text's cost)."""
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00" for s in range(DAY)]
 
 
 def _epoch(text: str) -> int:
@@ -829,6 +894,7 @@ def _write_cases(w, n_cases: int, rng: random.Random, reference: dict, world: di
     text = clock.text
     add_wd = clock.add_working_days
     leaders, first_person = world["building_leader"], world["unit_first_person"]
+    needs_meeting_cases = world["needs_meeting_cases"]
     last_at_place: dict[int, int] = {}
     by_status: dict[str, int] = dict.fromkeys((*OPEN_STATUSES, "resolved", "confirmed", "rejected", "merged"), 0)
     due = events = escalated_open = 0
@@ -976,6 +1042,8 @@ def _write_cases(w, n_cases: int, rng: random.Random, reference: dict, world: di
             updated = closed or resolved
         last_at_place[place_id] = case_id
         by_status[status] += 1
+        if needs_meeting == "t":
+            needs_meeting_cases[c_community[k]].append(case_id)
         case_w.line(
             f"{case_id}\t{cat['id']}\t{cat['kind']}\t{place_id}\t{unit_id}\t{location}\t{path}\t{comp_path}\t{address}\t"
             f"{cat['name']}：{PHRASES[case_id % len(PHRASES)]}\t{cat['details']}\t{reporter}\t\t\t{channel}\t{recorded_by}\t"
@@ -1006,3 +1074,728 @@ def _write_cases(w, n_cases: int, rng: random.Random, reference: dict, world: di
         "intake_compound": compounds[persona_k][0],
         "api_token": raw,
     }
+
+
+# --- consultation topics, meetings and action items (issue 4) -----------------------------------
+
+# How many, per unit, when the scale does not name them (``Scale`` has no fields for them yet): at
+# subdistrict scale (200,000 units) 100,000 topics, 20,000 meetings and 200,000 action items.
+TOPICS_PER_UNIT, MEETINGS_PER_UNIT, ACTION_ITEMS_PER_UNIT = 0.5, 0.1, 1.0
+
+
+def deliberation_counts(scale: Scale) -> tuple[int, int, int]:
+    """(topics, meetings, action items) for a scale: its own fields if it has them, else per unit."""
+
+    def count(field: str, per_unit: float) -> int:
+        value = getattr(scale, field, None)
+        return round(scale.units * per_unit) if value is None else value
+
+    return (
+        count("topics", TOPICS_PER_UNIT),
+        count("meetings", MEETINGS_PER_UNIT),
+        count("action_items", ACTION_ITEMS_PER_UNIT),
+    )
+
+
+# The same "now" as the cases. Meetings run over the two years before it and MEETINGS_AHEAD_DAYS after
+# (MEETINGS_AHEAD_SHARE of them: notices sent or drafts). The action-item sweep (daily, 09:00) last ran
+# ACTION_SWEEP_GAP_DAYS before ACTIONS_NOW (its beat was down), so the items that fell overdue since, and
+# are still open, are reported at ACTIONS_NOW: about 1.5% of all items at subdistrict scale.
+ACTIONS_NOW = CASES_NOW
+ACTION_SWEEP_GAP_DAYS = 17
+MEETINGS_AHEAD_DAYS = 30
+MEETINGS_AHEAD_SHARE = 0.03
+DIRECT_ACTION_SHARE = 0.05  # action items given for a topic outside a meeting
+# Action items: done before the due date, late (exponential delay, mean in days), or never.
+ACTION_ON_TIME, ACTION_LATE_MEAN_DAYS, ACTION_STUCK, ACTION_CANCELLED = 0.45, 40, 0.04, 0.015
+
+TOPIC_SUBJECTS = [
+    "加装电梯",
+    "停车位重新规划",
+    "电动车充电桩建设",
+    "垃圾分类投放点调整",
+    "公共绿地改造",
+    "老旧小区改造方案",
+    "广场舞噪音管理",
+    "楼道照明更换",
+    "物业服务费调整",
+    "维修资金使用",
+    "文明养犬公约",
+    "快递柜设置",
+    "儿童游乐设施改造",
+    "消防通道整治",
+    "外墙翻新",
+    "二次供水改造",
+    "门禁系统升级",
+    "屋面防水维修",
+    "监控补点",
+    "长者饭堂选址",
+    "非机动车棚扩建",
+    "雨污分流改造",
+    "路面修补",
+    "树木修剪",
+]
+DECLINE_REASONS = [
+    "不属于社区协商范围，已转相关部门办理。",
+    "已有同类议题正在协商，合并办理。",
+    "附议户数不足且无紧迫性，暂不列入。",
+    "属个人纠纷，建议通过人民调解解决。",
+]
+CASE_GROUNDS = ["反映人对处理结果不满意。", "问题解决后又出现，已重新打开。", "同一楼栋多次反映同类问题。"]
+OUTCOMES = [
+    "经协商，同意按方案实施，费用由维修资金列支。",
+    "各方同意分两期实施，先在一栋楼试点。",
+    "同意由物业负责实施，社区和业委会监督。",
+    "同意方案，施工时间避开居民休息时段。",
+]
+RESIDENTS_MEETING_REASONS = ["涉及全体居民利益，需提交居民会议表决。", "分歧较大，需居民会议作出决定。"]
+FEEDBACKS = ["已按协商结果完成，回访居民满意。", "工程已完工并通过验收。", "已落实，转入物业日常维护。"]
+MEETING_LOCATIONS = ["社区党群服务中心二楼会议室", "社区居委会议事厅", "小区架空层", "物业服务中心会议室"]
+KIND_TITLES = {"joint": "联席会议", "council": "居民议事会", "owners_committee": "业委会会议", "residents_meeting": "居民会议"}
+AGENDA_GENERIC = [
+    "上次会议决定事项落实情况",
+    "近期居民反映问题通报",
+    "小区安全隐患排查",
+    "社区活动安排",
+    "物业服务情况通报",
+    "环境卫生整治",
+]
+DISCUSSIONS = ["与会各方充分发表意见。", "物业说明情况，居民代表提出补充意见。", "业委会介绍前期征询结果。"]
+DECISIONS = [
+    "由物业在两周内完成整改。",
+    "社区牵头组织施工方案论证。",
+    "业委会负责征询业主意见。",
+    "同意方案，按程序公示。",
+    "由居委会协调相关部门办理。",
+]
+SUMMARIES = ["会议按议程进行，形成决定如下。", "会议听取各方意见，对各项议程作出决定。"]
+ACTION_TITLES = [
+    "清理楼道堆放杂物",
+    "更换损坏路灯",
+    "修补破损路面",
+    "清理消防通道",
+    "张贴协商结果公示",
+    "征询业主意见",
+    "联系施工单位报价",
+    "组织现场踏勘",
+    "更新宣传栏",
+    "检查二次供水设施",
+    "修剪树木",
+    "维修门禁",
+    "回访反映人",
+    "统计加装电梯意向",
+]
+EVIDENCE = ["已完成，附现场照片。", "已整改到位，经社区验收。", "已公示七天，无异议。", "已回访，居民表示满意。"]
+CANCEL_REASONS = ["方案调整，不再执行。", "并入其他事项办理。"]
+# Meeting UIDs: an odd multiplier is a bijection modulo 2**96, so the UIDs are unique.
+UID_MULTIPLIER = 0x9E3779B97F4A7C15F39CC061
+TOPIC_FORMATS = ["council", "compound", "owners", "representatives_meeting", "hearing", "online", "board"]
+
+
+def _write_deliberation(w, counts: tuple[int, int, int], rng: random.Random, calendar: dict, world: dict) -> dict:
+    """Topics with their steps, endorsements and participants; meetings with invitations, attendance,
+    agenda, minutes; action items; and the officers (chair, secretary) of the organisations that own
+    them. Topics and meetings in id order = time order; statuses follow from the time each step took
+    (old topics closed or declined, recent ones along the procedure); every row as the actions in
+    ``deliberation.actions`` and ``meetings.actions`` would have left it."""
+    import bisect
+    import itertools
+
+    from deliberation.models import DEFAULT_THRESHOLD_HOUSEHOLDS
+    from deliberation.rules import RuleSet, tally
+    from meetings.models import NOTICE_DAYS
+
+    began = time.perf_counter()
+    n_topics, n_meetings, n_actions = counts
+    clock = CaseClock(calendar)
+    text = clock.text
+    now = _epoch(ACTIONS_NOW)
+    upper = now - 60
+    start = now - CASES_YEARS * 365 * DAY
+    today = (now + LOCAL_OFFSET) // DAY
+    last_sweep = now - ACTION_SWEEP_GAP_DAYS * DAY
+    rnd = rng.random
+
+    def ts(t) -> str:
+        return NULL if t is None else text(t)
+
+    def day_text(local_day: int) -> str:
+        return text(local_day * DAY)[:10]
+
+    def nine_am(local_day: int) -> int:
+        return local_day * DAY - LOCAL_OFFSET + 9 * 3600
+
+    def n(v) -> str:
+        return NULL if v is None else str(v)
+
+    communities = world["communities"]
+    n_comm = len(communities)
+    buildings, building_compound = world["buildings"], world["building_compound"]
+    compound_community, compounds = world["compound_community"], world["compounds"]
+    first_person = world["unit_first_person"]
+    staff_of = world["community_staff"]
+    rc_of, party_of = world["community_rc"], world["community_party"]
+    needs_meeting_cases = world["needs_meeting_cases"]
+    n_cases = world.get("n_cases") or 0
+
+    # Each community's units are one id range (units are numbered community by community).
+    unit_lo, unit_hi = [0] * n_comm, [0] * n_comm
+    compound_first_building: dict[int, int] = {}
+    for b, (_bid, _path, first, count) in enumerate(buildings):
+        k = building_compound[b]
+        compound_first_building.setdefault(k, b)
+        c = compound_community[k]
+        unit_lo[c] = first if not unit_lo[c] else min(unit_lo[c], first)
+        unit_hi[c] = max(unit_hi[c], first + count - 1)
+    compounds_of: list[list[int]] = [[] for _ in range(n_comm)]
+    for k, c in enumerate(compound_community):
+        compounds_of[c].append(k)
+    companies_of = [sorted({world["compound_company"][k] for k in ks} - {None}) for ks in compounds_of]
+    ocs = world["compound_owners_committee"]
+    owners_committees_of = [[ocs[k] for k in ks if k in ocs] for ks in compounds_of]
+
+    def resident(c: int) -> tuple[int, int]:
+        unit = unit_lo[c] + int(rnd() * (unit_hi[c] - unit_lo[c] + 1))
+        return first_person[unit], unit
+
+    # Officers (chair, secretary) of the organisations that own action items and take part in meetings:
+    # the sweep and the owners' notices go to them. Never the personas (their pages stay as they were).
+    officers: dict[int, list[int]] = {}
+    m_w = w["people_membership"]
+    membership_id = 0
+    since = LOADED_AT[:10]
+
+    persona_ids = world["persona_ids"]
+
+    def member(org: int, person: int, position: str) -> None:
+        nonlocal membership_id
+        if person in officers.setdefault(org, []) or person in persona_ids:
+            return
+        membership_id += 1
+        officers[org].append(person)
+        m_w.line(f"{membership_id}\t{org}\t{person}\t{position}\t{since}")
+
+    for c in range(n_comm):
+        s1, s2 = staff_of[c][1 % len(staff_of[c])], staff_of[c][-1]
+        member(rc_of[c], s1, "chair")
+        member(rc_of[c], s2, "secretary")
+        member(party_of[c], s2, "chair")
+        member(party_of[c], s1, "secretary")
+    for k, oc in ocs.items():
+        firsts = world["first_residents"][buildings[compound_first_building[k]][0]]
+        for person, position in zip(firsts, ("chair", "secretary"), strict=False):
+            member(oc, person, position)
+    for oid, people in world["company_staff"].items():
+        for person, position in zip(people, ("chair", "secretary"), strict=False):
+            member(oid, person, position)
+
+    # Activity by community: its size, give or take; the personas' community (the largest) the busiest.
+    activity = [world["units_per_community"][c] * (0.6 + 0.8 * rnd()) for c in range(n_comm)]
+    persona_c = world["persona_community"]
+    activity[persona_c] = max(activity) * 1.25
+
+    def time_order(total: int) -> list[int]:
+        seq = [c for c, k in enumerate(allocate(total, activity, 0, total)) for _ in range(k)]
+        rng.shuffle(seq)
+        return seq
+
+    def compound_name(c: int) -> str:
+        ks = compounds_of[c]
+        return compounds[ks[int(rnd() * len(ks))]][2]
+
+    # --- topics ---
+    topic_w, step_w = w["deliberation_topic"], w["deliberation_topicstep"]
+    end_w, part_w = w["deliberation_endorsement"], w["deliberation_topicparticipant"]
+    step_id = end_id = part_id = 0
+    topic_status: dict[str, int] = {}
+    topics_per_community = [0] * n_comm
+    taken_up: list[list[tuple[int, int, int, str]]] = [[] for _ in range(n_comm)]  # (decided, ended, id, title)
+    used_cases: set[int] = set()
+    span = now - 600 - start
+    case_span = CASES_YEARS * 365 * DAY - 600
+    for i, c in enumerate(time_order(n_topics)):
+        tid = i + 1
+        created = start + int((i + rnd()) * span / max(n_topics, 1))
+        cid, cpath, _cname = communities[c]
+        topics_per_community[c] += 1
+        staff = staff_of[c]
+        subject = TOPIC_SUBJECTS[int(rnd() * len(TOPIC_SUBJECTS))]
+        title = f"{compound_name(c)}{subject}"
+        r = rnd()
+        case_id = None
+        grounds = ""
+        unit = None
+        if r < 0.45:
+            source = "resident"
+            proposer, unit = resident(c)
+        else:
+            source = "staff"
+            proposer = staff[int(rnd() * len(staff))]
+            cases_here = needs_meeting_cases[c]
+            if r < 0.6 and cases_here and n_cases:
+                # a case flagged for a meeting, reported before the topic was raised, not yet a topic
+                latest = bisect.bisect_right(cases_here, int((created - start) / case_span * n_cases))
+                for _ in range(4):
+                    if latest == 0:
+                        break
+                    pick = cases_here[latest - 1 - int(rnd() * min(latest, 200))]
+                    if pick not in used_cases:
+                        used_cases.add(pick)
+                        source, case_id = "problem_report", pick
+                        grounds = CASE_GROUNDS[pick % len(CASE_GROUNDS)]
+                        title = f"{subject}（问题 #{pick}）"
+                        break
+        description = f"{subject}：{PHRASES[tid % len(PHRASES)]}"
+        if source == "resident":
+            p_stuck, p_decline, decide_days = 0.05, 0.40, (2, 30)
+        elif source == "problem_report":
+            p_stuck, p_decline, decide_days = 0.0, 0.10, (0.5, 7)
+        else:
+            p_stuck, p_decline, decide_days = 0.0, 0.05, (0.1, 3)
+        steps = [(created, proposer, "", "collecting", grounds)]
+        decided_at = decided_by = None
+        decision_reason = fmt = outcome = feedback = ""
+        planned_for = outcome_published = comments_until = closed = None
+        x = rnd()
+        if x >= p_stuck:
+            t = created + int(DAY * (decide_days[0] + (decide_days[1] - decide_days[0]) * rnd()))
+            actor = staff[int(rnd() * len(staff))]
+            if t <= upper:
+                decided_at, decided_by = t, actor
+                if x < p_stuck + p_decline:
+                    decision_reason = DECLINE_REASONS[tid % len(DECLINE_REASONS)]
+                    steps.append((t, actor, "collecting", "declined", decision_reason))
+                else:
+                    fmt = TOPIC_FORMATS[tid % len(TOPIC_FORMATS)]
+                    planned_for = t + int(DAY * (7 + 14 * rnd()))
+                    steps.append((t, actor, "collecting", "decided", ""))
+                    plan = [("notice_published", 2, 10), ("deliberating", 3, 7)]
+                    if rnd() < 0.1:
+                        plan += [("residents_meeting", 0, 7), ("outcome_recorded", 7, 21)]
+                    else:
+                        plan.append(("outcome_recorded", 0, 14))
+                    plan += [
+                        ("outcome_published", 1, 5),
+                        ("implementing", 7, 12),
+                        ("feedback_published", 20, 150),
+                        ("closed", 3, 20),
+                    ]
+                    for to, lo, hi in plan:
+                        t += int(DAY * (lo + (hi - lo) * rnd())) + 600
+                        if t > upper:
+                            break
+                        note = ""
+                        if to == "residents_meeting":
+                            note = RESIDENTS_MEETING_REASONS[tid % len(RESIDENTS_MEETING_REASONS)]
+                        elif to == "outcome_recorded":
+                            note = outcome = OUTCOMES[tid % len(OUTCOMES)]
+                        elif to == "outcome_published":
+                            outcome_published, comments_until = t, t + 7 * DAY  # DEFAULT_OUTCOME_NOTICE_DAYS
+                        elif to == "feedback_published":
+                            note = feedback = FEEDBACKS[tid % len(FEEDBACKS)]
+                        elif to == "closed":
+                            closed = t
+                        steps.append((t, actor, steps[-1][3], to, note))
+                    taken_up[c].append((decided_at, closed or now + 400 * DAY, tid, title))
+        status = steps[-1][3]
+        topic_status[status] = topic_status.get(status, 0) + 1
+        for at, actor, frm, to, note in steps:
+            step_id += 1
+            step_w.line(f"{step_id}\t{tid}\t{text(at)}\t{actor}\t{frm}\t{to}\t{note}")
+
+        endorsed, threshold_at = 0, None
+        if source == "resident":
+            endorsers = [(proposer, unit, created)]
+            if status == "collecting":
+                k = min(int(rng.expovariate(1 / 7)), 40)
+                times = sorted(created + int((upper - created) * rnd()) for _ in range(k))
+                seen = {unit}
+                for at in times:
+                    person, u = resident(c)
+                    if u not in seen:
+                        seen.add(u)
+                        endorsers.append((person, u, at))
+            for person, u, at in endorsers:
+                end_id += 1
+                end_w.line(f"{end_id}\t{tid}\t{person}\t{u}\t{text(at)}")
+            endorsed = len(endorsers)  # one unit each: households
+            if endorsed >= DEFAULT_THRESHOLD_HOUSEHOLDS:
+                threshold_at = endorsers[DEFAULT_THRESHOLD_HOUSEHOLDS - 1][2]
+        if decided_at is not None and status != "declined":
+            parts = [("residents_committee", rc_of[c], None)]
+            if companies_of[c] and rnd() < 0.6:
+                parts.append(("property_company", companies_of[c][int(rnd() * len(companies_of[c]))], None))
+            if owners_committees_of[c] and rnd() < 0.4:
+                parts.append(("owners_committee", owners_committees_of[c][int(rnd() * len(owners_committees_of[c]))], None))
+            if source == "resident":
+                parts.append(("resident", None, proposer))
+            for role, org, person in parts:
+                part_id += 1
+                part_w.line(f"{part_id}\t{tid}\t{role}\t{n(org)}\t{n(person)}")
+        topic_w.line(
+            f"{tid}\t{cid}\t{cpath}\t{title}\t{description}\t{source}\t{n(case_id)}\t{proposer}\t{status}\t{len(steps)}\t"
+            f"{endorsed}\t{ts(threshold_at)}\t{fmt}\t{ts(planned_for)}\t{decision_reason}\t{ts(decided_at)}\t{n(decided_by)}\t"
+            f"{outcome}\t{ts(outcome_published)}\t{ts(comments_until)}\t{feedback}\t{text(created)}\t{text(steps[-1][0])}\t"
+            f"{ts(closed)}"
+        )
+    for lst in taken_up:
+        lst.sort()
+    taken_up_decided = [[d for d, _, _, _ in lst] for lst in taken_up]
+
+    def topic_at(c: int, t: int, exclude=()) -> tuple[int, str] | None:
+        """A topic of the community taken up before ``t`` and not closed by then."""
+        idx = bisect.bisect_right(taken_up_decided[c], t)
+        for _ in range(4):
+            if idx == 0:
+                return None
+            decided, ended, tid, title = taken_up[c][idx - 1 - int(rnd() * min(idx, 60))]
+            if ended > t and tid not in exclude:
+                return tid, title
+        return None
+
+    # --- action items (written as meetings decide them, then the direct ones) ---
+    action_w = w["meetings_actionitem"]
+    action_id = 0
+    action_status: dict[str, int] = {}
+    sweep_overdue = sweep_remind = reported_before = 0
+
+    # Who owns the work, by community: the residents' committee most often, then the property companies
+    # serving it, its owners' committees, the party committee.
+    owner_choice = []
+    for c in range(n_comm):
+        orgs = [(rc_of[c], 4.0), (party_of[c], 1.0)]
+        orgs += [(o, 3.0 / len(companies_of[c])) for o in companies_of[c]]
+        orgs += [(o, 2.0 / len(owners_committees_of[c])) for o in owners_committees_of[c]]
+        owner_choice.append(([o for o, _ in orgs], list(itertools.accumulate(wt for _, wt in orgs))))
+
+    def action_item(c: int, created: int, meeting, agenda, topic, case, creator: int) -> None:
+        nonlocal action_id, sweep_overdue, sweep_remind, reported_before
+        action_id += 1
+        cid, cpath, _ = communities[c]
+        owner_ids, owner_cum = owner_choice[c]
+        owner = owner_ids[bisect.bisect_left(owner_cum, rnd() * owner_cum[-1])]
+        created_day = (created + LOCAL_OFFSET) // DAY
+        due_day = created_day + 7 + int(rnd() * 114)
+        due_end = (due_day + 1) * DAY - LOCAL_OFFSET - 1
+        x = rnd()
+        finished = None
+        cancelled = False
+        if x < ACTION_CANCELLED:
+            cancelled, finished = True, created + int(DAY * (1 + 29 * rnd()))
+        elif x < ACTION_CANCELLED + ACTION_STUCK:
+            finished = None
+        elif x < ACTION_CANCELLED + ACTION_STUCK + ACTION_ON_TIME:
+            finished = created + int((due_end - created) * (0.2 + 0.8 * rnd()))
+        else:
+            finished = due_end + int(rng.expovariate(1 / ACTION_LATE_MEAN_DAYS) * DAY)
+        if finished is not None and finished > upper:
+            finished = None
+        started = created + int(DAY * (0.5 + 3 * rnd()))
+        if started > upper or (finished is not None and started > finished) or rnd() < 0.4:
+            started = None  # straight from "to do" to done, or not started yet
+        if finished is not None:
+            status = "cancelled" if cancelled else "done"
+        else:
+            status = "in_progress" if started is not None else "open"
+        evidence = ""
+        completed_by = None
+        if status == "done":
+            evidence = EVIDENCE[action_id % len(EVIDENCE)]
+            completed_by = (officers.get(owner) or [creator])[0]
+        elif status == "cancelled":
+            evidence = CANCEL_REASONS[action_id % len(CANCEL_REASONS)]
+            completed_by = creator
+        # The daily sweep up to its last run: reminded from two days before the due date, reported the
+        # day after it, if still open then.
+        remind_at = max(nine_am(due_day - 2), nine_am(created_day + 1))
+        reminded = remind_at if remind_at <= last_sweep and (finished is None or finished > remind_at) else None
+        if remind_at > nine_am(due_day):
+            reminded = None
+        report_at = nine_am(due_day + 1)
+        reported = report_at if report_at <= last_sweep and (finished is None or finished > report_at) else None
+        is_open = status in ("open", "in_progress")
+        if is_open and reported is None and due_day < today:
+            sweep_overdue += 1
+        if is_open and reminded is None and today <= due_day <= today + 2:
+            sweep_remind += 1
+        if reported is not None:
+            reported_before += 1
+        action_status[status] = action_status.get(status, 0) + 1
+        version = 1 + (started is not None) + (finished is not None)
+        updated = max(t for t in (created, started, finished) if t is not None)
+        title = ACTION_TITLES[action_id % len(ACTION_TITLES)]
+        action_w.line(
+            f"{action_id}\t{cid}\t{cpath}\t{title}\t\t{n(meeting)}\t{n(agenda)}\t{n(topic)}\t{n(case)}\t{owner}\t"
+            f"{NULL}\t{day_text(due_day)}\t{status}\t{evidence}\t{ts(finished)}\t{n(completed_by)}\t{ts(reminded)}\t"
+            f"{ts(reported)}\t{creator}\t{text(created)}\t{text(updated)}\t{version}"
+        )
+
+    # --- meetings: first when and what (to spread the action items over the ended ones), then the rows ---
+    ahead = int(MEETINGS_AHEAD_SHARE * n_meetings)
+    kinds = ("joint", "council", "owners_committee", "residents_meeting")
+    planned = []
+    for i, c in enumerate(time_order(n_meetings)):
+        if i < n_meetings - ahead:
+            t0 = start + int((i + rnd()) * (now - start) / max(n_meetings - ahead, 1))
+        else:
+            t0 = now + int((i - (n_meetings - ahead) + rnd()) * MEETINGS_AHEAD_DAYS * DAY / max(ahead, 1))
+        local_day = (t0 + LOCAL_OFFSET) // DAY
+        starts = nine_am(local_day) + (0, 1, 5, 6, 10, 10, 11)[int(rnd() * 7)] * 3600 + (1800 if rnd() < 0.3 else 0)
+        ends = starts + (5400, 7200, 7200, 9000, 10800)[int(rnd() * 5)]
+        r = rnd()
+        kind = kinds[0 if r < 0.4 else 1 if r < 0.75 else 2 if r < 0.9 else 3]
+        if kind == "owners_committee" and not owners_committees_of[c]:
+            kind = "council"
+        if ends <= upper:
+            status = "cancelled" if rnd() < 0.04 else "ended"
+        elif starts <= now:
+            status = "in_session"
+        else:
+            status = "future"
+        planned.append((c, starts, ends, kind, status))
+    ended = [m for m, p in enumerate(planned) if p[4] == "ended"]
+    n_direct = round(n_actions * DIRECT_ACTION_SHARE) if ended else n_actions
+    per_meeting = [0] * len(planned)
+    if ended:
+        for m, k in zip(
+            ended,
+            allocate(
+                n_actions - n_direct,
+                [0.5 + rnd() for _ in ended],
+                1 if len(ended) <= n_actions - n_direct else 0,
+                max(40, n_actions // len(ended) + 1),
+            ),
+            strict=True,
+        ):
+            per_meeting[m] = k
+
+    meeting_w, inv_w, att_w = w["meetings_meeting"], w["meetings_invitation"], w["meetings_attendance"]
+    agenda_w, minutes_w, amend_w = w["meetings_agendaitem"], w["meetings_minutes"], w["meetings_amendment"]
+    inv_id = att_id = agenda_id = minutes_id = amend_id = 0
+    meeting_status: dict[str, int] = {}
+    minutes_status: dict[str, int] = {}
+    uid_offset = rng.getrandbits(96)
+    tallies: dict[tuple, tuple[str, str]] = {}
+    best = None  # the page scenario's meeting: the personas' community, published minutes, the fullest
+    for m, (c, starts, ends, kind, status) in enumerate(planned):
+        mid = m + 1
+        cid, cpath, _ = communities[c]
+        staff = staff_of[c]
+        organiser = staff[int(rnd() * len(staff))]
+        notice_days = NOTICE_DAYS[kind]
+        notice_sent = starts - notice_days * DAY - int(rnd() * 10 * DAY) - 3600
+        version = 1
+        cancel_reason = ""
+        if status == "future":
+            status = "notified" if notice_sent <= upper and rnd() < 0.8 else "draft"
+        elif status == "cancelled" and rnd() < 0.4:
+            notice_sent = None
+        if status == "draft":
+            notice_sent = None
+        created = (notice_sent or starts - notice_days * DAY) - int(DAY * (1 + 9 * rnd()))
+        created = min(created, upper - int(DAY * 3 * rnd()))
+        updated = notice_sent or created
+        version += notice_sent is not None
+        if status == "cancelled":
+            updated = max(starts - int(DAY * (0.5 + 1.5 * rnd())), updated + 600)
+            cancel_reason = "天气原因，会议取消。"
+            version += 1
+        elif status in ("in_session", "ended"):
+            updated = starts if status == "in_session" else ends
+            version += 1 if status == "in_session" else 2
+        meeting_status[status] = meeting_status.get(status, 0) + 1
+        ocs_here = owners_committees_of[c]
+        oc = ocs_here[int(rnd() * len(ocs_here))] if ocs_here else None
+        organising = oc if kind == "owners_committee" else rc_of[c]
+        majority = "absolute_of_present" if kind == "residents_meeting" else ("two_thirds" if rnd() < 0.2 else "simple")
+        subject = TOPIC_SUBJECTS[int(rnd() * len(TOPIC_SUBJECTS))]
+        title = f"{KIND_TITLES[kind]}：{compound_name(c)}{subject}"
+
+        # invitations: the residents' committee, and one to three of the others
+        invited = [("residents_committee", rc_of[c], None)]
+        if kind == "owners_committee":
+            invited.append(("owners_committee", oc, None))
+        others = [("residents_committee", party_of[c], None), ("resident", None, resident(c)[0])]
+        if companies_of[c]:
+            others.append(("property_company", companies_of[c][int(rnd() * len(companies_of[c]))], None))
+        if oc is not None and kind != "owners_committee":
+            others.append(("owners_committee", oc, None))
+        rng.shuffle(others)
+        invited += others[: 2 + int(rnd() * 3) - len(invited)]
+        for role, org, person in invited:
+            inv_id += 1
+            inv_w.line(f"{inv_id}\t{mid}\t{role}\t{n(org)}\t{n(person)}")
+
+        # attendance: the invited organisations' officers and persons, then residents (who vote only at
+        # a residents' meeting)
+        attendees: list[tuple[int, int | None, bool]] = []
+        present = 0
+        if status in ("ended", "in_session"):
+            target = 5 + int(rnd() * 11)
+            seen: set[int] = set()
+            for _role, org, person in invited:
+                for p in officers.get(org, []) if org else [person]:
+                    if p not in seen:
+                        seen.add(p)
+                        attendees.append((p, org, True))
+            tries = 0
+            while len(attendees) < target and tries < 40:
+                tries += 1
+                p = resident(c)[0]
+                if p not in seen:
+                    seen.add(p)
+                    attendees.append((p, None, kind == "residents_meeting"))
+            attendees = attendees[:target]
+            at = starts - 1800
+            for p, org, votes in attendees:
+                at += int(rnd() * 240)
+                att_id += 1
+                recorder = p if rnd() < 0.6 else organiser
+                att_w.line(f"{att_id}\t{mid}\t{p}\t{n(org)}\t{_bool(votes)}\t{text(at)}\t{recorder}")
+            present = sum(1 for _, _, votes in attendees if votes)
+        residents_kind, eligible = "", None
+        if kind == "residents_meeting":
+            residents_kind = "group_representatives" if rnd() < 0.7 else "household_representatives"
+            eligible = present + int(rnd() * present) if present else 1 + int(rnd() * 20)
+        meeting_w.line(
+            f"{mid}\t{cid}\t{cpath}\t{kind}\t{title}\t{subject}\t{organiser}\t{n(organising)}\t{NULL}\t"
+            f"{MEETING_LOCATIONS[mid % len(MEETING_LOCATIONS)]}\t{text(starts)}\t{text(ends)}\t{status}\t{notice_days}\t"
+            f"{ts(notice_sent)}\t{cancel_reason}\t120\t2\t{majority}\tf\t{residents_kind}\t{n(eligible)}\t{{}}\t"
+            f"{(mid * UID_MULTIPLIER + uid_offset) % 2**96:024x}@linli\t0\t{version}\t{text(created)}\t{text(updated)}"
+        )
+
+        # agenda: topics taken up in the community, problem reports flagged for a meeting, the rest
+        n_items = 3 + int(rnd() * 4)
+        on_agenda: set[int] = set()
+        hosts: list[tuple[int, int | None, int | None]] = []  # items whose decision creates work
+        done = status in ("ended", "in_session")
+        decided = status == "ended"
+        for pos in range(1, n_items + 1):
+            agenda_id += 1
+            topic = case = None
+            r = rnd()
+            found = topic_at(c, starts, on_agenda) if r < 0.45 else None
+            if found:
+                topic, item_title = found
+                on_agenda.add(topic)
+            elif r < 0.55 and needs_meeting_cases[c] and n_cases:
+                cases_here = needs_meeting_cases[c]
+                latest = bisect.bisect_right(cases_here, int((starts - start) / case_span * n_cases))
+                if latest:
+                    case = cases_here[latest - 1 - int(rnd() * min(latest, 100))]
+            if topic is None:
+                item_title = f"问题 #{case}" if case else AGENDA_GENERIC[(mid + pos) % len(AGENDA_GENERIC)]
+            discussion = decision = result = majority_used = ""
+            votes = (NULL, NULL, NULL, NULL)
+            carried = voted_at = None
+            if done:
+                discussion = DISCUSSIONS[(mid + pos) % len(DISCUSSIONS)]
+            if decided and (pos == 1 or rnd() < 0.85):
+                decision = DECISIONS[(mid + pos) % len(DECISIONS)]
+                if pos > 1 and present and rnd() < 0.5:
+                    cast = present - int(rnd() * present * 0.3)
+                    yes = round(cast * (0.35 + 0.65 * rnd()))
+                    no = int((cast - yes) * rnd())
+                    abstain = cast - yes - no
+                    key = (majority, yes, no, abstain, present)
+                    if key not in tallies:
+                        outcome = tally(RuleSet(majority=majority), yes=yes, no=no, abstain=abstain, present=present)
+                        tallies[key] = (_bool(outcome.passed), _copy_text(str(outcome.reason)))
+                    carried, result = tallies[key]
+                    votes = (yes, no, abstain, present)
+                    majority_used = majority
+                    voted_at = starts + pos * 1200
+                if carried != "f":
+                    hosts.append((agenda_id, topic, case))
+            agenda_w.line(
+                f"{agenda_id}\t{mid}\t{pos}\t{item_title}\t{n(topic)}\t{n(case)}\t{discussion}\t{decision}\t"
+                f"{votes[0]}\t{votes[1]}\t{votes[2]}\t{votes[3]}\t{majority_used}\t{n(carried)}\t{result}\t{ts(voted_at)}"
+            )
+
+        # minutes: drafted in session, approved and published within days of the end
+        minutes_state = None
+        if done:
+            minutes_id += 1
+            approved = ends + int(DAY * (0.5 + 4.5 * rnd())) if decided else None
+            published = approved + int(DAY * (0.2 + 3.8 * rnd())) if approved else None
+            if approved is not None and approved > upper:
+                approved = published = None
+            if published is not None and published > upper:
+                published = None
+            minutes_state = "published" if published else ("approved" if approved else "draft")
+            minutes_status[minutes_state] = minutes_status.get(minutes_state, 0) + 1
+            summary = SUMMARIES[mid % len(SUMMARIES)] if decided else ""
+            approved_by = organiser if approved else None
+            published_by = organiser if published else None
+            minutes_version = 1 + (approved is not None) + (published is not None)
+            minutes_w.line(
+                f"{minutes_id}\t{mid}\t{minutes_state}\t{summary}\t{ts(approved)}\t{n(approved_by)}\t{ts(published)}\t"
+                f"{n(published_by)}\t{minutes_version}\t{text(published or approved or updated)}"
+            )
+            if published and rnd() < 0.01:
+                at = published + int(DAY * (1 + 29 * rnd()))
+                if at <= upper:
+                    amend_id += 1
+                    amend_w.line(
+                        f"{amend_id}\t{minutes_id}\t更正：第{1 + int(rnd() * n_items)}项决定的完成时限。\t{text(at)}\t{organiser}"
+                    )
+
+        k = per_meeting[m]
+        if k:
+            if not hosts:  # every vote lost: the work comes from the first item's decision
+                hosts = [(agenda_id - n_items + 1, None, None)]
+            for j in range(k):
+                item, topic, case = hosts[j % len(hosts)]
+                action_item(c, min(ends + int(DAY * 2 * rnd()), upper), mid, item, topic, case, organiser)
+        if c == persona_c and minutes_state == "published":
+            score = (n_items, len(attendees), len(invited), k, starts)
+            if best is None or score > best[0]:
+                best = (score, mid)
+
+    direct = time_order(n_direct)
+    for i, c in enumerate(direct):
+        created = start + int((i + rnd()) * span / max(len(direct), 1))
+        found = topic_at(c, created)
+        staff = staff_of[c]
+        action_item(c, created, None, None, found[0] if found else None, None, staff[int(rnd() * len(staff))])
+
+    return {
+        "python_seconds": round(time.perf_counter() - began, 1),
+        "now": ACTIONS_NOW,
+        "sweep_now": ACTIONS_NOW,
+        "last_sweep_days_before": ACTION_SWEEP_GAP_DAYS,
+        "topics": n_topics,
+        "topic_steps": step_id,
+        "endorsements": end_id,
+        "participants": part_id,
+        "topics_by_status": topic_status,
+        "meetings": n_meetings,
+        "meetings_by_status": meeting_status,
+        "minutes_by_status": minutes_status,
+        "invitations": inv_id,
+        "attendances": att_id,
+        "agenda_items": agenda_id,
+        "amendments": amend_id,
+        "action_items": action_id,
+        "action_items_by_status": action_status,
+        "action_items_reported_overdue_before": reported_before,
+        "overdue_at_sweep_now": sweep_overdue,
+        "remind_at_sweep_now": sweep_remind,
+        "memberships": membership_id,
+        "busiest_community": {"id": communities[persona_c][0], "topics": topics_per_community[persona_c]},
+        "topics_per_community_max_other": max((t for c, t in enumerate(topics_per_community) if c != persona_c), default=0),
+        "page_meeting": None
+        if best is None
+        else {
+            "id": best[1],
+            "agenda": best[0][0],
+            "attendance": best[0][1],
+            "invitations": best[0][2],
+            "action_items": best[0][3],
+        },
+    }
+
+
+def _copy_text(value: str) -> str:
+    """A text value for COPY's text format (no tabs, newlines or backslashes in it)."""
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")

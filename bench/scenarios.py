@@ -197,8 +197,9 @@ def intake_snapshot(ds: Dataset) -> dict:
 
 
 # Who each new case must have told (cases.actions.submit_case), recounted from the role table: the
-# building's leaders (a building's first level), the handling company's property staff over the place,
-# and, for an emergency, the community staff (inbox row and SMS).
+# building's leaders (a building's first level), the handling company's property staff over the place
+# (or, when the residents' committee handles it, its chair and secretary), and, for an emergency, the
+# community staff (inbox row and SMS).
 INTAKE_RECOUNT = """
 WITH new AS (
     SELECT c.id, c.is_emergency, c.status, c.reporter_id,
@@ -207,6 +208,10 @@ WITH new AS (
       + (SELECT count(DISTINCT r.person_id) FROM people_roleassignment r JOIN people_person p ON p.id = r.person_id
           WHERE p.is_active AND r.ended_at IS NULL AND r.role = 'property_staff' AND r.organisation_id = c.handler_id
             AND c.path LIKE r.path || '%%')
+      + (SELECT count(DISTINCT m.person_id) FROM people_membership m JOIN people_person p ON p.id = m.person_id
+          JOIN people_organisation o ON o.id = m.organisation_id
+          WHERE p.is_active AND m.organisation_id = c.handler_id AND o.kind <> 'property_company'
+            AND m.position IN ('chair', 'secretary'))
       + CASE WHEN c.is_emergency THEN (SELECT count(DISTINCT r.person_id) FROM people_roleassignment r
           JOIN people_person p ON p.id = r.person_id WHERE p.is_active AND r.ended_at IS NULL
             AND r.role = 'community_staff' AND c.path LIKE r.path || '%%') ELSE 0 END AS expected,
@@ -396,6 +401,171 @@ register(
         urls=lambda ds: [],
         runner=run_sweep,
         target_seconds=SWEEP_TARGET_S,
+    )
+)
+
+
+# --- consultation topics, meetings and action items (issue 4) ------------------------------------
+
+TOPIC_ROW = '<li><a href="/deliberation/topics/'  # one per row of deliberation/_topic_rows.html
+AGENDA_ROW = '<li id="item-'  # one per agenda item of meetings/meeting_detail.html
+
+
+def topic_list_url(ds: Dataset) -> str:
+    return f"/deliberation/communities/{ds.meta['deliberation']['busiest_community']['id']}/"
+
+
+page(
+    name="topic_list",
+    description="community staff: the busiest community's topics (of 100,000 at subdistrict scale), first page",
+    persona="community_staff",
+    urls=lambda ds: [topic_list_url(ds)],
+    expect='class="card-list topics"',
+    row_marker=TOPIC_ROW,
+    probe_urls=lambda ds: [
+        topic_list_url(ds) + "?page=2",
+        topic_list_url(ds) + "?status=collecting",
+        topic_list_url(ds) + "?status=deliberating",
+        topic_list_url(ds) + "?page=300",
+    ],
+)
+
+page(
+    name="meeting_page",
+    description="community staff: an ended meeting with a full agenda, attendance, action items and published minutes",
+    persona="community_staff",
+    urls=lambda ds: [f"/meetings/{ds.meta['deliberation']['page_meeting']['id']}/"],
+    expect='<section id="agenda">',
+    row_marker=AGENDA_ROW,
+)
+
+ACTION_SWEEP_TARGET_S = 2.0
+
+# Whom the sweep tells (meetings.actions._sweep_notices), recounted: an overdue item's owners (the owner
+# person, or those acting for the owning organisation: its chair and secretary, and whoever holds an
+# active role for it, as people.policy.officers_of) and its organiser (the meeting's, else whoever created
+# it); a reminder goes to the owners. Active people only, each once per item.
+ACTION_SWEEP_RECIPIENTS = """
+WITH due AS (
+    SELECT a.id, a.owner_person_id, a.owner_organisation_id,
+        CASE WHEN %(overdue)s THEN coalesce(mt.organiser_id, a.created_by_id) END AS organiser
+    FROM meetings_actionitem a LEFT JOIN meetings_meeting mt ON mt.id = a.meeting_id
+    WHERE a.status IN ('open', 'in_progress') AND (
+        %(overdue)s AND a.overdue_reported_at IS NULL AND a.due_on < %(today)s
+        OR NOT %(overdue)s AND a.reminded_at IS NULL AND a.due_on BETWEEN %(today)s AND %(remind_until)s)
+), recipients AS (
+    SELECT id, owner_person_id AS person_id FROM due WHERE owner_person_id IS NOT NULL
+    UNION SELECT due.id, m.person_id FROM due JOIN people_membership m ON m.organisation_id = due.owner_organisation_id
+        AND m.position IN ('chair', 'secretary') WHERE due.owner_person_id IS NULL
+    UNION SELECT due.id, r.person_id FROM due JOIN people_roleassignment r ON r.organisation_id = due.owner_organisation_id
+        AND r.ended_at IS NULL WHERE due.owner_person_id IS NULL
+    UNION SELECT id, organiser FROM due WHERE organiser IS NOT NULL
+)
+SELECT count(*) FROM recipients r JOIN people_person p ON p.id = r.person_id WHERE p.is_active
+"""
+
+
+def run_action_sweep(ds: Dataset) -> dict:
+    """``meetings.actions.sweep_action_items`` at the dataset's ``sweep_now`` (its daily run was down for
+    a while: about 1% of all action items overdue and not yet reported, a few hundred to remind), then
+    again (nothing new), in one transaction rolled back at the end so every run finds the same work.
+    Checks what it reported and whom it told against a recount."""
+    from datetime import datetime, timedelta
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from core.models import Notification
+    from meetings import actions
+    from meetings.models import ActionItem
+
+    from .run import cpu_ms
+
+    facts = ds.meta["deliberation"]
+    now = datetime.fromisoformat(facts["sweep_now"])
+    today = timezone.localdate(now)
+    remind_until = today + timedelta(days=actions.REMIND_DAYS)
+    items = ActionItem.objects.open()
+    with transaction.atomic():
+        backend = [_scalar("SELECT pg_backend_pid()")]
+        open_count = items.count()
+        overdue = items.filter(overdue_reported_at__isnull=True, due_on__lt=today).count()
+        remind = items.filter(reminded_at__isnull=True, due_on__gte=today, due_on__lte=remind_until).count()
+        params = {"today": today, "remind_until": remind_until}
+        recipients = {
+            kind: _scalar(ACTION_SWEEP_RECIPIENTS, {**params, "overdue": kind == "overdue"}) for kind in ("overdue", "reminded")
+        }
+        overdue_query = (
+            items.filter(overdue_reported_at__isnull=True, due_on__lt=today)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("owner_person", "meeting__organiser", "created_by")
+            .order_by("due_on", "id")[:5000]
+        )
+        plan = overdue_query.explain(analyze=True, buffers=True)
+        notifications_before = _scalar("SELECT coalesce(max(id), 0) FROM core_notification")
+        runs = []
+        for _ in range(2):
+            db0, cpu0, wall0 = cpu_ms(backend), time.process_time(), time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                counts = actions.sweep_action_items(now=now)
+            wall = time.perf_counter() - wall0
+            runs.append(
+                {
+                    **counts,
+                    "seconds": round(wall, 3),
+                    "app_cpu_s": round(time.process_time() - cpu0, 3),
+                    "db_cpu_s": round((sum(cpu_ms(backend).values()) - sum(db0.values())) / 1000, 3),
+                    "queries": len(ctx.captured_queries),
+                    "slowest_sql": max(
+                        ({"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:400]} for q in ctx.captured_queries),
+                        key=lambda q: q["ms"],
+                        default=None,
+                    ),
+                }
+            )
+        still_overdue = items.filter(overdue_reported_at__isnull=True, due_on__lt=today).count()
+        notifications = Notification.objects.filter(id__gt=notifications_before).count()
+        transaction.set_rollback(True)
+    first, second = runs
+    expected_notifications = recipients["overdue"] + recipients["reminded"]
+    ok = (
+        first["overdue"] == overdue == facts["overdue_at_sweep_now"]
+        and first["reminded"] == remind == facts["remind_at_sweep_now"]
+        and second["overdue"] == second["reminded"] == 0
+        and still_overdue == 0
+        and notifications == expected_notifications
+        and first["seconds"] <= ACTION_SWEEP_TARGET_S
+        and "action_overdue_idx" in plan
+    )
+    return {
+        "ok": ok,
+        "open_items": open_count,
+        "overdue_expected": overdue,
+        "overdue_expected_by_generator": facts["overdue_at_sweep_now"],
+        "remind_expected": remind,
+        "runs": runs,
+        "notifications_written": notifications,
+        "notifications_expected": expected_notifications,
+        "still_overdue_after": still_overdue,
+        "uses_partial_index": "action_overdue_idx" in plan,
+        "plan": plan,
+        "summary": (
+            f"{overdue} overdue and {remind} to remind of {open_count} open action items: reported {first['overdue']}, "
+            f"reminded {first['reminded']} in {first['seconds']:.2f}s ({first['queries']} queries, CPU app "
+            f"{first['app_cpu_s']}s + db {first['db_cpu_s']}s; {notifications} notifications, {expected_notifications} "
+            f"expected); again: {second['overdue']} + {second['reminded']} in {second['seconds'] * 1000:.1f} ms"
+        ),
+    }
+
+
+register(
+    Scenario(
+        name="action_sweep",
+        description="in process: sweep_action_items (reminders, overdue reports) at the dataset's sweep time, twice",
+        urls=lambda ds: [],
+        runner=run_action_sweep,
+        target_seconds=ACTION_SWEEP_TARGET_S,
     )
 )
 

@@ -8,7 +8,18 @@ import uuid
 import pytest
 
 from bench import database
-from bench.generate import BUILDING_UNITS, COMPOUND_UNITS, TABLES, UNIT_PEOPLE, allocate, generate, make_plan
+from bench.generate import (
+    ACTION_SWEEP_GAP_DAYS,
+    ACTIONS_NOW,
+    BUILDING_UNITS,
+    COMPOUND_UNITS,
+    TABLES,
+    UNIT_PEOPLE,
+    allocate,
+    deliberation_counts,
+    generate,
+    make_plan,
+)
 from bench.scales import Scale
 
 SERVER = os.environ.get("LINLI_BENCH_TEST_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -18,6 +29,14 @@ TINY = Scale("tiny", subdistricts=2, communities=4, compounds=5, buildings=40, u
 FINGERPRINT = (
     "SELECT md5(string_agg(concat_ws('|', p.id, p.name, p.mobile, p.name_pinyin, m.unit_id, m.relation), ',' ORDER BY p.id)) "
     "FROM people_person p LEFT JOIN people_householdmember m ON m.person_id = p.id"
+)
+
+
+DELIBERATION_FINGERPRINT = (
+    "SELECT md5((SELECT string_agg(concat_ws('|', id, community_id, status, title, version), ',' ORDER BY id) "
+    "FROM deliberation_topic) || (SELECT string_agg(concat_ws('|', id, status, due_on, owner_organisation_id, "
+    "agenda_item_id), ',' ORDER BY id) FROM meetings_actionitem) || (SELECT string_agg(concat_ws('|', id, starts_at, "
+    "status, uid), ',' ORDER BY id) FROM meetings_meeting))"
 )
 
 
@@ -165,23 +184,285 @@ def test_generate_tiny_scale(bench_db):
     assert check_password(facts["persona_password"], hashed)
 
 
+def _empty(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        for table in reversed(list(TABLES)):
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608
+
+
 def test_generate_is_deterministic(bench_db):
     import psycopg
 
     small = Scale("tiny1", 1, 1, 1, 7, 210, 400)
 
-    def empty():
-        with psycopg.connect(bench_db) as conn:
-            for table in reversed(list(TABLES)):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608
-
-    empty()
+    _empty(bench_db)
     first = generate(bench_db, small, seed=11, log=lambda _: None)
     with psycopg.connect(bench_db) as conn:
-        snapshot = conn.execute(FINGERPRINT).fetchone()[0]
-    empty()
+        snapshot = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT)]
+    _empty(bench_db)
     second = generate(bench_db, small, seed=11, log=lambda _: None)
     with psycopg.connect(bench_db) as conn:
-        again = conn.execute(FINGERPRINT).fetchone()[0]
+        again = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT)]
     assert snapshot == again
     assert first["counts"] == second["counts"] and first["personas"] == second["personas"]
+    assert first["deliberation"]["action_items"] == second["deliberation"]["action_items"] > 0
+
+
+# Topics, meetings and action items (issue 4): with a few thousand cases, so topics and agenda items
+# come from problem reports too.
+TINY_CASES = Scale("tinyc", subdistricts=1, communities=3, compounds=4, buildings=30, units=1_200, people=2_600, cases=3_000)
+
+
+def test_generate_topics_meetings_action_items(bench_db):
+    import datetime
+
+    import psycopg
+    from django.apps import apps
+
+    from deliberation.models import DEFAULT_THRESHOLD_HOUSEHOLDS, TRANSITIONS
+    from meetings.models import NOTICE_DAYS
+
+    _empty(bench_db)
+    facts = generate(bench_db, TINY_CASES, seed=5, log=lambda _: None)
+    d = facts["deliberation"]
+    n_topics, n_meetings, n_actions = deliberation_counts(TINY_CASES)
+    with psycopg.connect(bench_db) as conn:
+
+        def one(sql, *params):
+            return conn.execute(sql, params).fetchone()[0]
+
+        def none(sql, *params):
+            found = conn.execute(f"SELECT count(*) FROM ({sql}) AS bad", params).fetchone()[0]  # noqa: S608
+            assert found == 0, sql
+
+        assert one("SELECT count(*) FROM deliberation_topic") == n_topics == d["topics"] > 0
+        assert one("SELECT count(*) FROM meetings_meeting") == n_meetings == d["meetings"] > 0
+        assert one("SELECT count(*) FROM meetings_actionitem") == n_actions == d["action_items"] > 0
+
+        # Every foreign key of every generated table points at a row (COPY ran with their triggers off).
+        models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+        for table in TABLES:
+            for field in models[table]._meta.concrete_fields:
+                if field.is_relation:
+                    ref, col = field.related_model._meta, field.column
+                    join = f"LEFT JOIN {ref.db_table} r ON r.{ref.pk.column} = t.{col}"
+                    none(f"SELECT 1 FROM {table} t {join} WHERE t.{col} IS NOT NULL AND r.{ref.pk.column} IS NULL")  # noqa: S608
+
+        # Paths: the community's, and communities only.
+        for table in ("deliberation_topic", "meetings_meeting", "meetings_actionitem"):
+            none(
+                f"SELECT 1 FROM {table} t JOIN places_place c ON c.id = t.community_id "  # noqa: S608
+                "WHERE t.path <> c.path OR c.kind NOT IN ('community', 'village')"
+            )
+
+        # Topics: the steps are one chain the procedure allows, from raising (to collecting) to the status.
+        transitions = {(frm, to) for frm, tos in TRANSITIONS.items() for to in tos} | {("", "collecting")}
+        pairs = conn.execute("SELECT DISTINCT from_status, to_status FROM deliberation_topicstep").fetchall()
+        assert set(pairs) <= transitions, set(pairs) - transitions
+        none(
+            "SELECT 1 FROM (SELECT topic_id, from_status, to_status, at, id, "
+            "lag(to_status) OVER w AS prev, lag(at) OVER w AS prev_at, row_number() OVER w AS n "
+            "FROM deliberation_topicstep WINDOW w AS (PARTITION BY topic_id ORDER BY id)) s "
+            "WHERE (n = 1) <> (from_status = '') OR from_status <> coalesce(prev, '') OR at < prev_at"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic t JOIN LATERAL (SELECT count(*) AS n, max(id) AS last FROM deliberation_topicstep "
+            "WHERE topic_id = t.id) s ON true JOIN deliberation_topicstep l ON l.id = s.last "
+            "WHERE l.to_status <> t.status OR s.n <> t.version OR l.at <> t.updated_at"
+        )
+        by_status = dict(conn.execute("SELECT status, count(*) FROM deliberation_topic GROUP BY status").fetchall())
+        assert by_status == d["topics_by_status"]
+        assert by_status["closed"] + by_status["declined"] > n_topics / 2  # most are over
+        for status in ("collecting", "decided", "notice_published", "deliberating", "implementing"):
+            assert by_status.get(status), status  # and some are at each stage
+        # the fields each step sets
+        none("SELECT 1 FROM deliberation_topic WHERE (status = 'collecting') <> (decided_at IS NULL)")
+        none("SELECT 1 FROM deliberation_topic WHERE (status = 'closed') <> (closed_at IS NOT NULL)")
+        none(
+            "SELECT 1 FROM deliberation_topic WHERE (outcome <> '') <> EXISTS (SELECT 1 FROM deliberation_topicstep s "
+            "WHERE s.topic_id = deliberation_topic.id AND s.to_status = 'outcome_recorded' AND s.note = outcome)"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic WHERE (outcome_published_at IS NULL) <> (comments_until IS NULL) "
+            "OR comments_until <> outcome_published_at + interval '7 days'"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic t JOIN deliberation_topicstep s ON s.topic_id = t.id "
+            "AND s.to_status = 'implementing' WHERE s.at < t.comments_until"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic t JOIN cases_case c ON c.id = t.case_id "
+            "WHERE t.source <> 'problem_report' OR c.path NOT LIKE t.path || '%%' OR NOT c.needs_meeting"
+        )
+        assert one("SELECT count(*) FROM deliberation_topic WHERE source = 'problem_report'") > 0
+        assert one("SELECT count(DISTINCT case_id) FROM deliberation_topic") == one(
+            "SELECT count(case_id) FROM deliberation_topic"
+        )
+        # endorsements: households of the community; the count and the threshold as ``endorse_topic`` keeps them
+        none(
+            "SELECT 1 FROM deliberation_endorsement e JOIN deliberation_topic t ON t.id = e.topic_id "
+            "JOIN places_unit u ON u.id = e.unit_id JOIN people_householdmember m ON m.person_id = e.person_id "
+            "AND m.unit_id = e.unit_id WHERE u.path NOT LIKE t.path || '%%' OR e.at < t.created_at"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic t WHERE endorsed_households <> (SELECT count(DISTINCT unit_id) "
+            "FROM deliberation_endorsement e WHERE e.topic_id = t.id) OR (endorsed_households >= %s) <> "
+            "(threshold_reached_at IS NOT NULL) OR (source = 'resident') <> (endorsed_households > 0)",
+            DEFAULT_THRESHOLD_HOUSEHOLDS,
+        )
+        none(
+            "SELECT 1 FROM deliberation_topic t WHERE source = 'resident' AND NOT EXISTS (SELECT 1 FROM "
+            "deliberation_endorsement e WHERE e.topic_id = t.id AND e.person_id = t.proposer_id)"
+        )
+        # participants: of topics taken up, at least one who deliberates, organisations in their roles
+        none(
+            "SELECT 1 FROM deliberation_topic t WHERE (status NOT IN ('collecting', 'declined')) <> EXISTS "
+            "(SELECT 1 FROM deliberation_topicparticipant p WHERE p.topic_id = t.id AND p.role <> 'expert')"
+        )
+        none(
+            "SELECT 1 FROM deliberation_topicparticipant p JOIN people_organisation o ON o.id = p.organisation_id "
+            "WHERE p.role <> replace(o.kind, 'party_committee', 'residents_committee')"
+        )
+
+        # Meetings: statuses, notices, minutes.
+        meetings = dict(conn.execute("SELECT status, count(*) FROM meetings_meeting GROUP BY status").fetchall())
+        assert meetings == d["meetings_by_status"]
+        assert meetings["ended"] > n_meetings * 0.8 and meetings.get("draft", 0) + meetings.get("notified", 0) > 0
+        for kind, days in NOTICE_DAYS.items():
+            none("SELECT 1 FROM meetings_meeting WHERE kind = %s AND notice_days <> %s", kind, days)
+        none(
+            "SELECT 1 FROM meetings_meeting WHERE (notice_sent_at IS NULL) <> (status = 'draft' OR status = 'cancelled' "
+            "AND notice_sent_at IS NULL) OR notice_sent_at > starts_at - notice_days * interval '1 day' "
+            "OR created_at > coalesce(notice_sent_at, created_at)"
+        )
+        now = datetime.datetime.fromisoformat(ACTIONS_NOW)
+        none("SELECT 1 FROM meetings_meeting WHERE (status IN ('draft', 'notified')) <> (starts_at > %s)", now)
+        none(
+            "SELECT 1 FROM meetings_meeting m LEFT JOIN meetings_minutes n ON n.meeting_id = m.id "
+            "WHERE (m.status IN ('ended', 'in_session')) <> (n.id IS NOT NULL) "
+            "OR n.status = 'published' AND (n.published_at IS NULL OR n.approved_at > n.published_at "
+            "OR n.approved_at < m.ends_at) OR m.status = 'in_session' AND n.status <> 'draft'"
+        )
+        minutes = dict(conn.execute("SELECT status, count(*) FROM meetings_minutes GROUP BY status").fetchall())
+        assert minutes["published"] > meetings["ended"] * 0.9
+        # invitations 2–4 (the residents' committee always), agenda 3–6 at positions 1.., attendance 5–15
+        for sql, lo, hi in (
+            ("SELECT count(*) FROM meetings_invitation GROUP BY meeting_id", 2, 4),
+            ("SELECT count(*) FROM meetings_agendaitem GROUP BY meeting_id", 3, 6),
+            ("SELECT count(*) FROM meetings_attendance GROUP BY meeting_id", 5, 15),
+        ):
+            sizes = [n for (n,) in conn.execute(sql)]
+            assert min(sizes) >= lo and max(sizes) <= hi, sql
+        assert one("SELECT count(DISTINCT meeting_id) FROM meetings_invitation") == n_meetings
+        assert one("SELECT count(DISTINCT meeting_id) FROM meetings_agendaitem") == n_meetings
+        none(
+            "SELECT 1 FROM meetings_meeting m WHERE (m.status IN ('ended', 'in_session')) <> EXISTS "
+            "(SELECT 1 FROM meetings_attendance a WHERE a.meeting_id = m.id)"
+        )
+        none("SELECT meeting_id FROM meetings_agendaitem GROUP BY meeting_id HAVING max(position) <> count(*)")
+        none(
+            "SELECT 1 FROM meetings_invitation i JOIN people_organisation o ON o.id = i.organisation_id "
+            "WHERE i.role <> replace(o.kind, 'party_committee', 'residents_committee')"
+        )
+        # attendees represent an organisation only when invited with it, and belong to it
+        none(
+            "SELECT 1 FROM meetings_attendance a WHERE a.organisation_id IS NOT NULL AND NOT (EXISTS (SELECT 1 FROM "
+            "meetings_invitation i WHERE i.meeting_id = a.meeting_id AND i.organisation_id = a.organisation_id) AND EXISTS "
+            "(SELECT 1 FROM people_membership s WHERE s.organisation_id = a.organisation_id AND s.person_id = a.person_id))"
+        )
+        # agenda items: topics taken up in the meeting's community, reports under it; votes among those entitled
+        none(
+            "SELECT 1 FROM meetings_agendaitem a JOIN meetings_meeting m ON m.id = a.meeting_id "
+            "JOIN deliberation_topic t ON t.id = a.topic_id WHERE t.path <> m.path OR t.decided_at > m.starts_at "
+            "OR t.status IN ('collecting', 'declined') OR t.closed_at < m.starts_at"
+        )
+        none(
+            "SELECT 1 FROM meetings_agendaitem a JOIN meetings_meeting m ON m.id = a.meeting_id "
+            "JOIN cases_case c ON c.id = a.case_id WHERE c.path NOT LIKE m.path || '%%'"
+        )
+        assert one("SELECT count(*) FROM meetings_agendaitem WHERE topic_id IS NOT NULL") > 0
+        none(
+            "SELECT 1 FROM meetings_agendaitem a JOIN meetings_meeting m ON m.id = a.meeting_id "
+            "WHERE (a.carried IS NULL) <> (a.votes_present IS NULL) OR a.votes_for + a.votes_against + a.votes_abstain "
+            "> a.votes_present OR a.votes_present <> (SELECT count(*) FROM meetings_attendance t WHERE t.meeting_id = m.id "
+            "AND t.entitled_to_vote) "
+            "OR a.carried IS NOT NULL AND a.majority <> m.majority OR (a.decision <> '') AND m.status <> 'ended'"
+        )
+        assert one("SELECT count(*) FROM meetings_agendaitem WHERE carried") > 0
+        none(
+            "SELECT 1 FROM meetings_meeting m WHERE m.kind = 'residents_meeting' AND m.status = 'ended' AND 2 * "
+            "(SELECT count(*) FROM meetings_attendance t WHERE t.meeting_id = m.id AND t.entitled_to_vote) <= m.eligible"
+        )  # quorate (组织法 Art 9)
+
+        # Action items: owned by an organisation of the community (or one serving it), from a decision carried
+        # at an ended meeting; done ones with evidence; the sweep's marks as its daily runs left them.
+        none(
+            "SELECT 1 FROM meetings_actionitem a JOIN people_organisation o ON o.id = a.owner_organisation_id "
+            "WHERE a.owner_person_id IS NOT NULL OR NOT (o.path LIKE a.path || '%%' OR EXISTS (SELECT 1 FROM "
+            "people_organisation_served_places s JOIN places_place p ON p.id = s.place_id WHERE s.organisation_id = o.id "
+            "AND p.path LIKE a.path || '%%'))"
+        )
+        none(
+            "SELECT 1 FROM meetings_actionitem a JOIN meetings_agendaitem i ON i.id = a.agenda_item_id "
+            "JOIN meetings_meeting m ON m.id = i.meeting_id WHERE a.meeting_id <> m.id OR m.status <> 'ended' "
+            "OR i.decision = '' OR i.carried IS FALSE OR a.topic_id IS DISTINCT FROM i.topic_id "
+            "OR a.case_id IS DISTINCT FROM i.case_id OR a.created_at < m.ends_at OR a.path <> m.path"
+        )
+        none("SELECT 1 FROM meetings_actionitem WHERE (meeting_id IS NULL) <> (agenda_item_id IS NULL)")
+        assert one("SELECT count(*) FROM meetings_actionitem WHERE meeting_id IS NULL") > 0
+        none(
+            "SELECT 1 FROM meetings_actionitem WHERE (status IN ('done', 'cancelled')) <> (completed_at IS NOT NULL) "
+            "OR (status IN ('done', 'cancelled')) <> (evidence <> '') "
+            "OR due_on < (created_at AT TIME ZONE 'Asia/Shanghai')::date "
+            "OR completed_at > %s OR created_at > %s OR updated_at < created_at",
+            now,
+            now,
+        )
+        actions = dict(conn.execute("SELECT status, count(*) FROM meetings_actionitem GROUP BY status").fetchall())
+        assert actions == d["action_items_by_status"]
+        assert actions["done"] > n_actions / 2 and actions.get("open", 0) + actions.get("in_progress", 0) > 0
+        assert (
+            one("SELECT min(due_on) FROM meetings_actionitem") < now.date() < one("SELECT max(due_on) FROM meetings_actionitem")
+        )
+        last_sweep = now - datetime.timedelta(days=ACTION_SWEEP_GAP_DAYS)
+        none(
+            "SELECT 1 FROM meetings_actionitem WHERE overdue_reported_at > %s OR reminded_at > %s OR "
+            "overdue_reported_at::date <= due_on OR reminded_at > due_on + interval '9 hours'",
+            last_sweep,
+            last_sweep,
+        )
+        today = now.date()
+        open_ = "SELECT count(*) FROM meetings_actionitem WHERE status IN ('open', 'in_progress') AND "
+        assert one(open_ + "overdue_reported_at IS NULL AND due_on < %s", today) == d["overdue_at_sweep_now"] > 0
+        assert (
+            one(
+                open_ + "reminded_at IS NULL AND due_on BETWEEN %s AND %s",
+                today,
+                today + datetime.timedelta(days=2),
+            )
+            == d["remind_at_sweep_now"]
+        )
+        # officers (who the sweep tells) for every owner, never a persona
+        none(
+            "SELECT 1 FROM meetings_actionitem a WHERE NOT EXISTS (SELECT 1 FROM people_membership s "
+            "WHERE s.organisation_id = a.owner_organisation_id AND s.position IN ('chair', 'secretary'))"
+        )
+        personas = [p["person_id"] for p in facts["personas"].values()]
+        none("SELECT 1 FROM people_membership WHERE person_id = ANY(%s)", personas)
+
+        # The scenarios' subjects: the busiest community (its staff persona's), a full meeting there.
+        busiest = conn.execute(
+            "SELECT community_id, count(*) FROM deliberation_topic GROUP BY community_id ORDER BY 2 DESC LIMIT 2"
+        ).fetchall()
+        assert busiest[0] == (d["busiest_community"]["id"], d["busiest_community"]["topics"]) and busiest[1][1] < busiest[0][1]
+        assert d["busiest_community"]["id"] == facts["personas"]["community_staff"]["place_id"]
+        page = d["page_meeting"]
+        assert one(
+            "SELECT m.status = 'ended' AND n.status = 'published' AND m.community_id = %s FROM meetings_meeting m "
+            "JOIN meetings_minutes n ON n.meeting_id = m.id WHERE m.id = %s",
+            d["busiest_community"]["id"],
+            page["id"],
+        )
+        assert one("SELECT count(*) FROM meetings_agendaitem WHERE meeting_id = %s", page["id"]) == page["agenda"] >= 3
