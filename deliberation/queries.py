@@ -1,12 +1,16 @@
 """Reads for the topic pages: a constant number of queries per page, whatever the number of topics."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from people.models import HouseholdMember, Membership, Organisation, Ownership, Person
 from places.models import Place, ancestor_paths
 
 from . import access, actions
-from .models import COMMUNITY_KINDS, Endorsement, Topic, TopicParticipant, TopicStep
+from .models import COMMUNITY_KINDS, Endorsement, Source, Status, Topic, TopicParticipant, TopicStep
 
 LIST_FIELDS = ("id", "title", "status", "source", "endorsed_households", "threshold_reached_at", "created_at", "community_id")
 # How many organisations and residents the decision form offers at most (the rest by mobile number).
@@ -29,6 +33,29 @@ def community_topics(community: Place, *, status: str = "") -> QuerySet[Topic]:
     if status:
         qs = qs.filter(status=status)
     return list_rows(qs).order_by("-id")
+
+
+def label_rows(rows: list[Topic], needed: int) -> list[Topic]:
+    """Give each row of a community's list what its line shows (link, status, endorsements), worked out
+    here once per page so that the template writes the rows as one node (``{% rows %}``, make bench)."""
+    statuses = dict(Status.choices)
+    sources = dict(Source.choices)
+    on_list = format_html(' <span class="status s-meeting">{}</span>', _("on the decision list"))
+    of_needed = _("%(n)s of %(needed)s households endorse")
+    raised = _("raised")
+    for t in rows:
+        t.url = f"/deliberation/topics/{t.pk}/"
+        t.status_label = statuses.get(t.status, t.status)
+        collecting = t.status == Status.COLLECTING
+        t.flag = on_list if collecting and t.threshold_reached_at else ""
+        if needed and collecting and t.source == Source.RESIDENT:
+            endorsing = of_needed % {"n": t.endorsed_households, "needed": needed}
+        else:
+            endorsing = ngettext("%(n)s household endorses", "%(n)s households endorse", t.endorsed_households) % {
+                "n": t.endorsed_households
+            }
+        t.meta = f"{sources.get(t.source, t.source)} · {endorsing} · {raised} {timezone.localtime(t.created_at):%Y-%m-%d}"
+    return rows
 
 
 def community_by_pk(pk) -> Place | None:

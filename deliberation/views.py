@@ -65,6 +65,8 @@ def community(request, pk: int):
     status = form.cleaned_data["status"] if form.is_valid() else ""
     page = page_number(request)
     rows, has_next = page_of(queries.community_topics(place, status=status), page, PAGE_SIZE)
+    needed = queries.households_needed(place)
+    queries.label_rows(rows, needed)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -78,7 +80,7 @@ def community(request, pk: int):
             "query": query.urlencode(),
             "status": status,
             "status_choices": Status.choices,
-            "needed": queries.households_needed(place),
+            "needed": needed,
             "can_raise": True,  # managers and residents are the only ones who get here
             "manage": manage,
         },

@@ -93,8 +93,9 @@ def test_from_a_residents_topic_to_a_closed_action_item(new_phone, sign_in, worl
     expect(staff.locator("#minutes")).to_contain_text("已公布")
     assert Minutes.objects.get(meeting=meeting).status == Minutes.Status.PUBLISHED
 
-    staff.locator(f"#item-{item.pk} details summary").last.tap()
-    action_form = staff.locator(f"#item-{item.pk} form[action$='/actions/']")
+    staff.locator("#new-action summary").tap()
+    action_form = staff.locator("#new-action form")
+    action_form.locator("select[name=item]").select_option(str(item.pk))
     action_form.locator("input[name=title]").fill("外墙防水维修")
     action_form.locator("input[name=due_on]").fill((timezone.localdate() + timedelta(days=14)).isoformat())
     action_form.locator("button[type=submit]").tap()

@@ -98,9 +98,9 @@ def can_view_meeting(user, meeting: Meeting) -> bool:
 
 
 def get_meeting_for(user, pk) -> Meeting:
-    meeting = (
-        Meeting.objects.filter(pk=pk).select_related("community", "room__venue", "organiser", "organising_organisation").first()
-    )
+    # The community only: each further join costs PostgreSQL more to plan than the row costs to read
+    # (make bench); the organiser, the convening organisation and the room load when shown.
+    meeting = Meeting.objects.filter(pk=pk).select_related("community").first()
     if meeting is None or not can_view_meeting(user, meeting):
         raise Http404
     return meeting

@@ -207,7 +207,10 @@ def _meeting_context(request, meeting: Meeting) -> dict:
         else None,
         cancel_form=CancelForm(),
         agenda_form=AgendaForm(),
-        action_form=ActionItemForm(organisations=[i.organisation for i in data["invitations"] if i.organisation_id]),
+        owner_choices=[(i.organisation_id, i.who) for i in data["invitations"] if i.organisation_id],
+        decided_items=[(i.pk, f"{i.position}. {i.title}") for i in data["agenda"] if i.decision and i.carried is not False]
+        if can_record and meeting.status == Status.ENDED
+        else [],
         show_attendees=can_record or access.is_invited(user, meeting),
         Status=Status,
         Kind=Kind,
@@ -307,8 +310,11 @@ def minutes_act(request, meeting: Meeting):
 
 
 @meeting_action
-def action_new(request, meeting: Meeting, item_id: int):
-    item = _item(meeting, item_id)
+def action_new(request, meeting: Meeting):
+    item = meeting.agenda.filter(pk=request.POST.get("item") if str(request.POST.get("item", "")).isdigit() else 0).first()
+    if item is None:
+        raise ValidationError(_("Choose the decision this work is for."))
+    item.meeting = meeting
     organisations = {
         str(i.organisation_id): i.organisation for i in meeting.invitations.select_related("organisation") if i.organisation_id
     }

@@ -322,7 +322,11 @@ OFFICER_POSITIONS = (Membership.Position.CHAIR, Membership.Position.SECRETARY)
 
 def organisations_of(user, *, officers_only: bool = False) -> list[int]:
     """The organisations a person belongs to (chair or secretary only, with ``officers_only``) or holds an
-    active role for (property staff for their company, …): those they may act for. Two small queries."""
+    active role for (property staff for their company, …): those they may act for. Two small queries,
+    once per request (remembered on the user object)."""
+    remembered = user.__dict__.setdefault("_organisations_of", {})
+    if officers_only in remembered:
+        return remembered[officers_only]
     members = Membership.objects.filter(person=user)
     if officers_only:
         members = members.filter(position__in=OFFICER_POSITIONS)
@@ -330,7 +334,8 @@ def organisations_of(user, *, officers_only: bool = False) -> list[int]:
     ids.update(
         RoleAssignment.objects.active().filter(person=user, organisation__isnull=False).values_list("organisation_id", flat=True)
     )
-    return sorted(ids)
+    remembered[officers_only] = sorted(ids)
+    return remembered[officers_only]
 
 
 def officers_of(organisation_ids) -> dict[int, list[Person]]:

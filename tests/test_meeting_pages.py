@@ -255,8 +255,8 @@ def test_action_item_done_with_evidence_from_the_page(client, mw):
     client.force_login(mw.community_staff)
     due = timezone.localdate() + timedelta(days=7)
     client.post(
-        f"/meetings/{meeting.pk}/items/{item.pk}/actions/",
-        {"title": "更换水管", "owner": mw.company.pk, "due_on": due.isoformat()},
+        f"/meetings/{meeting.pk}/actions/new/",
+        {"item": item.pk, "title": "更换水管", "owner": mw.company.pk, "due_on": due.isoformat()},
     )
     action = ActionItem.objects.get()
     assert (action.owner_organisation, action.due_on, action.meeting) == (mw.company, due, meeting)
