@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="meeting"),
     path("<int:pk>/act/", views.meeting_act, name="act"),
     path("<int:pk>/agenda/", views.agenda_add, name="agenda-add"),
+    path("<int:pk>/invite/", views.invite_person, name="invite"),
     path("<int:pk>/sign-in/", views.sign_in, name="sign-in"),
     path("<int:pk>/items/<int:item_id>/minute/", views.minute, name="minute"),
     path("<int:pk>/items/<int:item_id>/vote/", views.vote, name="vote"),

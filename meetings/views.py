@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core import concurrency
 from core.pages import add_errors, page_number
 from deliberation.access import MANAGER_ROLES
-from deliberation.models import COMMUNITY_KINDS, Topic
+from deliberation.models import COMMUNITY_KINDS, Stakeholder, Topic
 from deliberation.rules import SpeakingQueue
 from people import policy
 from people.models import Person
@@ -250,6 +250,23 @@ def agenda_add(request, meeting: Meeting):
         topic = Topic.objects.filter(pk=request.POST["topic"], path=meeting.path).first()
     actions.add_agenda_item(actor=request.user, meeting=meeting, title=request.POST.get("title", ""), topic=topic, case=case)
     return _("Added to the agenda.")
+
+
+@meeting_action
+def invite_person(request, meeting: Meeting):
+    """Invite a person (a resident taking part, or an expert who advises) by mobile number. Whether a
+    number belongs to anyone is not revealed beyond "cannot be invited"."""
+    role = request.POST.get("role")
+    if role not in (Stakeholder.RESIDENT, Stakeholder.EXPERT):
+        raise ValidationError(_("Choose how the person takes part."))
+    mobile = "".join(ch for ch in request.POST.get("mobile", "") if ch.isdigit())
+    person = Person.objects.filter(mobile=mobile, is_active=True).first() if mobile else None
+    if person is None:
+        raise ValidationError(_("Nobody with that mobile number can be invited."))
+    invited = actions.invite(actor=request.user, meeting=meeting, invitees=[actions.Invitee(role=role, person=person)])
+    if not invited:
+        raise ValidationError(_("%(who)s is already invited.") % {"who": person.name})
+    return _("%(who)s is invited.") % {"who": person.name}
 
 
 @meeting_action

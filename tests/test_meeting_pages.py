@@ -337,3 +337,17 @@ def test_staff_holding_a_role_for_an_invited_company_act_for_it(client, world):
     from meetings import access
 
     assert access.can_record(world.property_staff, meeting)
+
+
+def test_inviting_a_person_by_mobile_number(client, mw):
+    meeting = make_meeting(mw)
+    client.force_login(mw.community_staff)
+    client.post(f"/meetings/{meeting.pk}/invite/", {"mobile": "138 0000 0002", "role": "resident"})
+    assert meeting.invitations.filter(person=mw.neighbour, role=Stakeholder.RESIDENT).exists()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post(f"/meetings/{meeting.pk}/invite/", {"mobile": "13999999999", "role": "expert"}, follow=True)
+    assert "Nobody with that mobile number can be invited." in page.content.decode()
+    assert meeting.invitations.count() == 3
+    client.force_login(mw.neighbour)
+    assert client.post(f"/meetings/{meeting.pk}/invite/", {"mobile": "13800000003", "role": "resident"}).status_code == 404
+    assert meeting.invitations.count() == 3
