@@ -214,12 +214,9 @@ def transition(request, case_id: int, payload: TransitionIn):
     target = None
     if payload.merge_into:
         target = access.cases_for(request.user).filter(pk=payload.merge_into).first()
-    try:
-        actions.transition_case(
-            actor=request.user, case=case, action=payload.action, note=payload.note, version=payload.version, merge_into=target
-        )
-    except actions.Conflict as exc:
-        return Status(409, {"detail": str(exc.message)})
+    actions.transition_case(
+        actor=request.user, case=case, action=payload.action, note=payload.note, version=payload.version, merge_into=target
+    )
     return _detail(request, case)
 
 
@@ -239,8 +236,5 @@ def support(request, case_id: int):
 @router.post("/{case_id}/rating", response={200: CaseDetailOut, 400: Error, 404: Error, 409: Error})
 def rate(request, case_id: int, payload: RatingIn):
     case = access.get_case_for(request.user, case_id)
-    try:
-        actions.rate_case(person=request.user, case=case, rating=payload.rating, note=payload.note)
-    except actions.Conflict as exc:
-        return Status(409, {"detail": str(exc.message)})
+    actions.rate_case(person=request.user, case=case, rating=payload.rating, note=payload.note)
     return _detail(request, case)

@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from cases.api import router as cases_router
+from core import concurrency
 from deliberation.api import router as deliberation_router
 from meetings.api import router as meetings_router
 from people.api import router as people_router
@@ -24,6 +25,12 @@ api.add_router("/spreadsheets", spreadsheets_router)
 def validation_error(request, exc: ValidationError):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(concurrency.Conflict)
+def conflict(request, exc: concurrency.Conflict):
+    """Someone changed the row first (compare-and-set): 409 with the message, for every endpoint."""
+    return api.create_response(request, {"detail": str(exc.message)}, status=409)
 
 
 @api.exception_handler(PermissionDenied)

@@ -260,19 +260,16 @@ def decide(request, topic_id: int, payload: DecideIn):
     if not access.can_manage(request.user, topic):
         raise Http404
     participants = resolve_invitees(request.user, payload.participants, actions.Invitee, "participants")
-    try:
-        actions.decide_topic(
-            actor=request.user,
-            topic=topic,
-            take_up=payload.take_up,
-            reason=payload.reason,
-            participants=participants,
-            format=payload.format,
-            planned_for=payload.planned_for,
-            version=payload.version,
-        )
-    except actions.Conflict as exc:
-        return Status(409, {"detail": str(exc.message)})
+    actions.decide_topic(
+        actor=request.user,
+        topic=topic,
+        take_up=payload.take_up,
+        reason=payload.reason,
+        participants=participants,
+        format=payload.format,
+        planned_for=payload.planned_for,
+        version=payload.version,
+    )
     return _detail(request, topic)
 
 
@@ -280,10 +277,7 @@ def decide(request, topic_id: int, payload: DecideIn):
 def advance(request, topic_id: int, payload: AdvanceIn):
     """One step along the procedure (see ``next_statuses``). Community staff only."""
     topic = access.get_topic_for(request.user, topic_id)
-    try:
-        actions.advance_topic(
-            actor=request.user, topic=topic, to_status=payload.to_status, note=payload.note, version=payload.version
-        )
-    except actions.Conflict as exc:
-        return Status(409, {"detail": str(exc.message)})
+    actions.advance_topic(
+        actor=request.user, topic=topic, to_status=payload.to_status, note=payload.note, version=payload.version
+    )
     return _detail(request, topic)

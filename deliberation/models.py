@@ -251,10 +251,10 @@ STAKEHOLDER_ORGANISATIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TopicParticipant(models.Model):
-    """Who takes part in a topic once it is taken up: an organisation or a person, in a stakeholder role."""
+class StakeholderSeat(models.Model):
+    """An organisation or a person taking part in a stakeholder role: a topic's participant, a meeting's
+    invitee (``meetings.Invitation``)."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="participants")
     role = models.CharField(_("taking part as"), max_length=20, choices=Stakeholder.choices)
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -264,22 +264,7 @@ class TopicParticipant(models.Model):
     )
 
     class Meta:
-        verbose_name = _("participant")
-        verbose_name_plural = _("participants")
-        ordering = ["topic", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(organisation__isnull=True, person__isnull=False)
-                | models.Q(organisation__isnull=False, person__isnull=True),
-                name="participant_org_or_person",
-            ),
-            models.UniqueConstraint(
-                fields=["topic", "organisation"], condition=models.Q(organisation__isnull=False), name="participant_org_once"
-            ),
-            models.UniqueConstraint(
-                fields=["topic", "person"], condition=models.Q(person__isnull=False), name="participant_person_once"
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.organisation or self.person} ({self.get_role_display()})"
@@ -289,6 +274,33 @@ class TopicParticipant(models.Model):
         """Experts may be invited but do not themselves deliberate (or vote) unless they are stakeholders,
         in which case they take part in that role instead."""
         return self.role != Stakeholder.EXPERT
+
+
+def seat_constraints(owner: str, prefix: str) -> list:
+    """A seat is an organisation or a person (not both), each at most once per ``owner`` (topic, meeting)."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(organisation__isnull=True, person__isnull=False)
+            | models.Q(organisation__isnull=False, person__isnull=True),
+            name=f"{prefix}_org_or_person",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "organisation"], condition=models.Q(organisation__isnull=False), name=f"{prefix}_org_once"
+        ),
+        models.UniqueConstraint(fields=[owner, "person"], condition=models.Q(person__isnull=False), name=f"{prefix}_person_once"),
+    ]
+
+
+class TopicParticipant(StakeholderSeat):
+    """Who takes part in a topic once it is taken up."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="participants")
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["topic", "id"]
+        constraints = seat_constraints("topic", "participant")
 
 
 class DeliberationSettings(models.Model):

@@ -333,10 +333,6 @@ class ActionStatusIn(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _conflict(exc) -> Status:
-    return Status(409, {"detail": str(exc.message)})
-
-
 def _record_visible(user, meeting: Meeting, minutes: Minutes | None) -> bool:
     """The discussion, decisions and votes are part of the minutes: shown to whoever may see them, and
     to those who record the meeting before there are minutes."""
@@ -495,12 +491,9 @@ def get_action_item(request, action_id: int):
 def update_action_item(request, action_id: int, payload: ActionStatusIn):
     """Start the work, finish it with evidence, or (managers) cancel it with the reason."""
     item = access.get_action_item_for(request.user, action_id)
-    try:
-        actions.update_action_item(
-            actor=request.user, item=item, status=payload.status, evidence=payload.evidence, version=payload.version
-        )
-    except actions.ActionConflict as exc:
-        return _conflict(exc)
+    actions.update_action_item(
+        actor=request.user, item=item, status=payload.status, evidence=payload.evidence, version=payload.version
+    )
     return item
 
 
@@ -599,10 +592,7 @@ def add_agenda_item(request, meeting_id: int, payload: AgendaIn):
         raise Http404
     topic = topic_access.get_topic_for(request.user, payload.topic_id) if payload.topic_id is not None else None
     case = case_access.get_case_for(request.user, payload.case_id) if payload.case_id is not None else None
-    try:
-        item = actions.add_agenda_item(actor=request.user, meeting=meeting, title=payload.title, topic=topic, case=case)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    item = actions.add_agenda_item(actor=request.user, meeting=meeting, title=payload.title, topic=topic, case=case)
     return Status(201, item)
 
 
@@ -610,10 +600,7 @@ def add_agenda_item(request, meeting_id: int, payload: AgendaIn):
 def send_notice(request, meeting_id: int, payload: VersionIn):
     """Send the notice (with the iCalendar invitation) to every invitee, at least ``notice_days`` ahead."""
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.send_notice(actor=request.user, meeting=meeting, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.send_notice(actor=request.user, meeting=meeting, version=payload.version)
     return _detail(request, meeting)
 
 
@@ -621,20 +608,14 @@ def send_notice(request, meeting_id: int, payload: VersionIn):
 def start_meeting(request, meeting_id: int, payload: VersionIn):
     """Open the meeting (from an hour before its start)."""
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.start_meeting(actor=request.user, meeting=meeting, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.start_meeting(actor=request.user, meeting=meeting, version=payload.version)
     return _detail(request, meeting)
 
 
 @router.post("/{int:meeting_id}/end", response={200: MeetingDetailOut, 400: Error, 404: Error, 409: Error})
 def end_meeting(request, meeting_id: int, payload: VersionIn):
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.end_meeting(actor=request.user, meeting=meeting, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.end_meeting(actor=request.user, meeting=meeting, version=payload.version)
     return _detail(request, meeting)
 
 
@@ -642,10 +623,7 @@ def end_meeting(request, meeting_id: int, payload: VersionIn):
 def cancel_meeting(request, meeting_id: int, payload: CancelIn):
     """Cancel a meeting that has not started, with the reason (invitees are told if the notice went out)."""
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.cancel_meeting(actor=request.user, meeting=meeting, reason=payload.reason, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.cancel_meeting(actor=request.user, meeting=meeting, reason=payload.reason, version=payload.version)
     return _detail(request, meeting)
 
 
@@ -745,10 +723,7 @@ def record_summary(request, meeting_id: int, payload: SummaryIn):
 @router.post("/{int:meeting_id}/minutes/approve", response={200: MinutesDetailOut, 400: Error, 404: Error, 409: Error})
 def approve_minutes(request, meeting_id: int, payload: VersionIn):
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.approve_minutes(actor=request.user, meeting=meeting, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.approve_minutes(actor=request.user, meeting=meeting, version=payload.version)
     return _minutes_for(request, meeting)
 
 
@@ -756,10 +731,7 @@ def approve_minutes(request, meeting_id: int, payload: VersionIn):
 def publish_minutes(request, meeting_id: int, payload: VersionIn):
     """Publish approved minutes to the community; topics on the agenda get the item's decision as their outcome."""
     meeting = _meeting(request, meeting_id)
-    try:
-        actions.publish_minutes(actor=request.user, meeting=meeting, version=payload.version)
-    except actions.Conflict as exc:
-        return _conflict(exc)
+    actions.publish_minutes(actor=request.user, meeting=meeting, version=payload.version)
     return _minutes_for(request, meeting)
 
 

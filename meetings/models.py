@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import AppendOnly
-from deliberation.models import COMMUNITY_KINDS, Stakeholder, Topic
+from deliberation.models import COMMUNITY_KINDS, StakeholderSeat, Topic, seat_constraints
 from deliberation.rules import MajorityRule, ResidentsMeetingKind, RuleSet
 from people.models import Organisation
 from places.models import Place, Room
@@ -150,43 +150,21 @@ class Meeting(models.Model):
         return [s for s in Status.values if s in TRANSITIONS[self.status]]
 
 
-class Invitation(models.Model):
+class Invitation(StakeholderSeat):
     """An organisation or a person invited to a meeting, in a stakeholder role. Experts advise but do
     not vote."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(_("taking part as"), max_length=20, choices=Stakeholder.choices)
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["meeting", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(organisation__isnull=True, person__isnull=False)
-                | models.Q(organisation__isnull=False, person__isnull=True),
-                name="invitation_org_or_person",
-            ),
-            models.UniqueConstraint(
-                fields=["meeting", "organisation"], condition=models.Q(organisation__isnull=False), name="invitation_org_once"
-            ),
-            models.UniqueConstraint(
-                fields=["meeting", "person"], condition=models.Q(person__isnull=False), name="invitation_person_once"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation or self.person} ({self.get_role_display()})"
+        constraints = seat_constraints("meeting", "invitation")
 
     @property
     def votes(self) -> bool:
-        return self.role != Stakeholder.EXPERT
+        return self.may_deliberate
 
 
 class Attendance(models.Model):
