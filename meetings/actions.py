@@ -833,6 +833,8 @@ def update_action_item(
         audit.record(actor=actor, action=f"action.{status}", obj=item)
         if status == ActionItem.Status.DONE:
             _done(actor, item, evidence, now)
+        if item.topic_id:
+            _topic_work_finished(item)
     return item
 
 
@@ -846,11 +848,17 @@ def _done(actor: Person, item: ActionItem, evidence: str, now: datetime) -> None
         notices.append(
             Notice(recipients=[organiser], subject=_("Done: %(t)s") % {"t": item.title}, body=evidence, link=action_link(item))
         )
-    if item.topic_id and not ActionItem.objects.filter(topic_id=item.topic_id, status__in=OPEN_ACTION_STATUSES).exists():
-        staff = topic_actions.community_staff(item.topic)
-        subject = _("All action items of %(t)s are done: publish the feedback") % {"t": item.topic.title}
-        notices.append(Notice(recipients=staff, subject=subject, link=f"/deliberation/topics/{item.topic_id}/"))
     notify_many(notices)
+
+
+def _topic_work_finished(item: ActionItem) -> None:
+    """When the last open action item of a topic is done or cancelled, community staff are asked to
+    publish the feedback (the 2015 Opinion's "implement and report back")."""
+    if ActionItem.objects.filter(topic_id=item.topic_id, status__in=OPEN_ACTION_STATUSES).exists():
+        return
+    staff = topic_actions.community_staff(item.topic)
+    subject = _("All action items of %(t)s are done: publish the feedback") % {"t": item.topic.title}
+    notify_many([Notice(recipients=staff, subject=subject, link=f"/deliberation/topics/{item.topic_id}/")])
 
 
 def sweep_action_items(*, now: datetime | None = None, batch: int = 5000) -> dict[str, int]:

@@ -49,11 +49,14 @@ def _event(meeting: Meeting) -> Event:
 
 
 def method_of(meeting: Meeting) -> str:
-    return "CANCEL" if meeting.status == Status.CANCELLED else "REQUEST"
+    """A notice, not a request for replies: METHOD:PUBLISH needs no ORGANIZER or ATTENDEE lines (RFC 5546
+    §3.2.1), so no e-mail address is written into a file every invitee receives. A cancellation is the
+    same event again with STATUS:CANCELLED and a higher SEQUENCE, which calendar apps apply."""
+    return "PUBLISH"
 
 
 def meeting_invitation(meeting: Meeting) -> str:
-    """One meeting as an invitation (METHOD:REQUEST, or CANCEL once cancelled)."""
+    """One meeting as a calendar notice (see ``method_of``)."""
     cal = _calendar(method_of(meeting))
     cal.add_component(_event(meeting))
     return cal.to_ical().decode()

@@ -654,7 +654,7 @@ def _item_rows(item: AgendaItem) -> list[tuple[str, object]]:
         (_("Vote"), counts),
         (_("Majority rule"), MajorityRule(item.majority).label if item.majority else EMPTY),
         (_("Outcome"), _("Carried") if item.carried else _("Not carried")),
-        (_("Result"), item.result),
+        (_("Result"), item.result_text),
     ]
 
 

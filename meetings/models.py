@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import AppendOnly
 from deliberation.models import COMMUNITY_KINDS, StakeholderSeat, Topic, seat_constraints
-from deliberation.rules import MajorityRule, ResidentsMeetingKind, RuleSet
+from deliberation.rules import MajorityRule, ResidentsMeetingKind, RuleSet, tally
 from people.models import Organisation
 from places.models import Place, Room
 
@@ -229,6 +229,16 @@ class AgendaItem(models.Model):
     @property
     def voted(self) -> bool:
         return self.carried is not None
+
+    @property
+    def result_text(self) -> str:
+        """The vote's result explained in the reader's language, worked out again from the stored counts
+        under the rule the vote was taken by (``result`` keeps the words of the one who recorded it)."""
+        if not self.voted:
+            return ""
+        rules = RuleSet(majority=self.majority or MajorityRule.SIMPLE, abstentions_count=self.meeting.abstentions_count)
+        counts = {"yes": self.votes_for, "no": self.votes_against, "abstain": self.votes_abstain, "present": self.votes_present}
+        return tally(rules, **counts).reason
 
 
 class Minutes(models.Model):

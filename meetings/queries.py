@@ -67,6 +67,7 @@ def meeting_page(meeting: Meeting) -> dict:
             )
         )
     for item in agenda:
+        item.meeting = meeting
         item.actions = by_item.get(item.pk, [])
     minutes = Minutes.objects.filter(meeting=meeting).first()
     amendments = []

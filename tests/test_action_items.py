@@ -399,6 +399,16 @@ def test_community_staff_hear_when_the_last_open_item_of_a_topic_is_done(aw, tod
     assert told.get().link == f"/deliberation/topics/{aw.topic.pk}/"
 
 
+def test_community_staff_hear_when_the_last_open_item_of_a_topic_is_cancelled(aw, today):
+    first = new_item(aw, today, title="换水管")
+    second = new_item(aw, today, title="多余的一项")
+    subject = "All action items of"
+    actions.update_action_item(actor=aw.property_staff, item=first, status=DONE, evidence="已换")
+    assert not Notification.objects.filter(subject__startswith=subject).exists()
+    actions.update_action_item(actor=aw.community_staff, item=second, status=CANCELLED, evidence="重复")
+    assert Notification.objects.filter(subject__startswith=subject, recipient=aw.community_staff).count() == 1
+
+
 # --- the sweep -------------------------------------------------------------------------------------
 
 

@@ -351,3 +351,16 @@ def test_inviting_a_person_by_mobile_number(client, mw):
     client.force_login(mw.neighbour)
     assert client.post(f"/meetings/{meeting.pk}/invite/", {"mobile": "13800000003", "role": "resident"}).status_code == 404
     assert meeting.invitations.count() == 3
+
+
+def test_the_vote_result_reads_in_the_readers_language(client, mw):
+    meeting = in_session(mw, make_meeting(mw))
+    item = meeting.agenda.get()
+    actions.sign_in(actor=mw.property_staff, meeting=meeting)
+    with translation.override("zh-hans"):
+        actions.record_vote(actor=mw.community_staff, item=item, votes_for=1, votes_against=0, votes_abstain=0)
+    client.force_login(mw.community_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Carried." in page
+    assert AgendaItem.objects.get(pk=item.pk).result.startswith("通过")
