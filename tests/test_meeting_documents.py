@@ -111,7 +111,8 @@ def published(meeting_world, notified) -> Meeting:
     actions.sign_in(actor=w.resident, meeting=meeting, now=at)
     first, second = meeting.agenda.order_by("position")
     actions.record_minute(actor=w.community_staff, item=first, discussion=DISCUSSION, decision=DECISION)
-    actions.record_vote(actor=w.community_staff, item=first, votes_for=2, votes_against=0, votes_abstain=0)
+    with translation.override("zh-hans"):  # recorded in Chinese, whatever the machine's language
+        actions.record_vote(actor=w.community_staff, item=first, votes_for=2, votes_against=0, votes_abstain=0)
     actions.record_minute(actor=w.community_staff, item=second, discussion="费用分摊意见不一。")
     actions.record_summary(actor=w.community_staff, meeting=meeting, summary=SUMMARY)
     actions.end_meeting(actor=w.community_staff, meeting=meeting, now=at + timedelta(hours=2))
