@@ -237,7 +237,8 @@ def test_notice_queries_do_not_grow_with_invitations_and_agenda(meeting_world, d
 
 
 def test_minutes_pdf_has_items_votes_summary_and_amendments_after_the_text(published):
-    data = documents.minutes_pdf(published)
+    with translation.override("zh-hans"):
+        data = documents.minutes_pdf(published)
     assert data.startswith(b"%PDF-") and embedded_fonts(data)
     text = pdf_text(data)
     item = published.agenda.get(position=1)
