@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from people import policy
-from people.models import Organisation, Role, RoleAssignment
+from people.models import Organisation, Role
 from places.models import Place, under_paths_q
 
 from .models import Case, Status
@@ -53,13 +53,8 @@ class _Grants:
 
     @cached_property
     def rows(self) -> list[tuple[str, int | None, str]]:
-        if not getattr(self.user, "is_authenticated", False):
-            return []
-        return list(
-            RoleAssignment.objects.active()
-            .filter(person=self.user, role__in=[Role.PROPERTY_STAFF, Role.OWNERS_COMMITTEE])
-            .values_list("role", "organisation_id", "path")
-        )
+        kinds = (Role.PROPERTY_STAFF, Role.OWNERS_COMMITTEE)
+        return [(role, org, path) for role, path, org in policy.role_rows(self.user) if role in kinds]
 
     @cached_property
     def company_ids(self) -> list[int]:

@@ -53,6 +53,19 @@ GRANTABLE_BY = {
 # --- scope ---------------------------------------------------------------------------------
 
 
+def role_rows(user) -> list[tuple[str, str, int | None]]:
+    """The user's active role assignments as plain ``(role, path, organisation id)`` rows: one query per
+    request, kept on the user object, shared by every scope check (here and in the apps' access modules)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_linli_role_rows", None)
+    if cached is None:
+        # Plain tuples: this runs on every signed-in request, and model instances cost more than the query.
+        assignments = RoleAssignment.objects.active().filter(person_id=user.pk)
+        cached = user._linli_role_rows = list(assignments.values_list("role", "path", "organisation_id"))
+    return cached
+
+
 def _role_paths(user) -> dict[str, list[str]]:
     """Role → place paths it covers, loaded once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -65,10 +78,8 @@ def _role_paths(user) -> dict[str, list[str]]:
         roots = list(Place.objects.filter(parent__isnull=True).values_list("path", flat=True))
         result = {role: roots for role in ALL_ROLES}
     else:
-        # Plain tuples: this runs on every signed-in request, and model instances cost more than the query.
-        assignments = RoleAssignment.objects.active().filter(person_id=user.pk).values_list("role", "path", "organisation_id")
         company_grants: list[tuple[int, str]] = []
-        for role, path, organisation_id in assignments:
+        for role, path, organisation_id in role_rows(user):
             if role == Role.PROPERTY_STAFF and organisation_id:
                 company_grants.append((organisation_id, path))
             else:
