@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
-from core.pages import add_errors, page_number
+from core.pages import add_errors, keep_version, page_number, run_action
 from people import policy
 from people.queries import page_of
 
@@ -263,31 +263,25 @@ def case_act(request, pk: int):
         target = None
         if data["action"] == "merge" and data.get("merge_into"):
             target = access.cases_for(request.user).filter(pk=data["merge_into"]).first()
-        try:
-            actions.transition_case(
+        outcome = run_action(
+            form,
+            lambda: actions.transition_case(
                 actor=request.user,
                 case=case,
                 action=data["action"],
                 note=data["note"],
                 version=data["version"],
                 merge_into=target,
-            )
-        except actions.Conflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+            ),
+        )
+        if outcome is None:
             messages.success(
                 request, _("Case no. %(n)s is now %(status)s.") % {"n": case.pk, "status": case.get_status_display()}
             )
             return redirect("cases:case", pk=case.pk)
+        status = 409 if outcome == "conflict" else 400
         case = access.get_case_for(request.user, pk)
-        # the form shows the case as it is now; the version field follows it, the note typed is kept
-        form.data = form.data.copy()
-        form.data["version"] = case.version
+        keep_version(form, case.version)
     return render(request, "cases/case_detail.html", _case_context(request, case, action_form=form), status=status)
 
 

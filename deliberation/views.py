@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access as case_access
-from core.pages import add_errors, page_number
+from core.pages import add_errors, keep_version, page_number, run_action
 from people.queries import page_of
 
 from . import access, actions, queries
@@ -218,23 +218,15 @@ def _act(request, pk: int, form_name: str, make_form, apply):
     form = make_form(topic, request.POST)
     status = 200
     if form.is_valid():
-        try:
-            apply(topic, form)
-        except actions.Conflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        outcome = run_action(form, lambda: apply(topic, form))
+        if outcome is None:
             messages.success(
                 request, _("Topic no. %(n)s is now %(status)s.") % {"n": topic.pk, "status": topic.get_status_display()}
             )
             return redirect("deliberation:topic", pk=topic.pk)
+        status = 409 if outcome == "conflict" else 200
         topic = access.get_topic_for(request.user, pk)
-        form.data = form.data.copy()
-        form.data["version"] = topic.version
+        keep_version(form, topic.version)
     return render(request, "deliberation/topic_detail.html", _topic_context(request, topic, **{form_name: form}), status=status)
 
 
