@@ -334,25 +334,36 @@ def endorse_topic(*, person: Person, topic: Topic, now: datetime | None = None) 
 # --- the procedure ---------------------------------------------------------------------------
 
 
-def _check_invitees(topic: Topic, invitees: Iterable[Invitee]) -> list[Invitee]:
-    invitees = list(invitees)
-    if not any(i.role != Stakeholder.EXPERT for i in invitees):
-        raise ValidationError({"participants": _("Name the stakeholders who take part; experts advise but do not deliberate.")})
+def check_seats(seats: Iterable[Invitee], field: str) -> list[Invitee]:
+    """Who takes part (a topic's participants, a meeting's invitees): each an organisation or a person,
+    in a stakeholder role its kind of organisation may take (``STAKEHOLDER_ORGANISATIONS``), named once.
+    Errors are reported on ``field``."""
+    seats = list(seats)
     seen: set[tuple[str, int]] = set()
-    served = None
-    for i in invitees:
+    for i in seats:
         if i.role not in Stakeholder.values or (i.organisation is None) == (i.person is None):
-            raise ValidationError({"participants": _("Each participant is an organisation or a person, in a role.")})
+            raise ValidationError({field: _("Each participant is an organisation or a person, in a role.")})
         key = ("o", i.organisation.pk) if i.organisation else ("p", i.person.pk)
         if key in seen:
-            raise ValidationError({"participants": _("%(who)s is named twice.") % {"who": i.organisation or i.person}})
+            raise ValidationError({field: _("%(who)s is named twice.") % {"who": i.organisation or i.person}})
         seen.add(key)
+        if i.organisation is not None and i.organisation.kind not in STAKEHOLDER_ORGANISATIONS[i.role]:
+            raise ValidationError(
+                {field: _("%(org)s cannot take part as %(role)s.") % {"org": i.organisation, "role": Stakeholder(i.role).label}}
+            )
+    return seats
+
+
+def _check_invitees(topic: Topic, invitees: Iterable[Invitee]) -> list[Invitee]:
+    """The seats, plus: at least one stakeholder who deliberates, organisations of (or serving) the
+    community, residents who live or own there."""
+    invitees = check_seats(invitees, "participants")
+    if not any(i.role != Stakeholder.EXPERT for i in invitees):
+        raise ValidationError({"participants": _("Name the stakeholders who take part; experts advise but do not deliberate.")})
+    served = None
+    for i in invitees:
         if i.organisation is not None:
             org = i.organisation
-            if org.kind not in STAKEHOLDER_ORGANISATIONS[i.role]:
-                raise ValidationError(
-                    {"participants": _("%(org)s cannot take part as %(role)s.") % {"org": org, "role": Stakeholder(i.role).label}}
-                )
             if i.role != Stakeholder.EXPERT and not (org.path.startswith(topic.path) or topic.path.startswith(org.path)):
                 if served is None:
                     served = set(

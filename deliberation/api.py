@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cases import access as case_access
+from cases.api import Error
 from people import policy
 from people.api import AUTH
 from people.models import Organisation, Person
@@ -24,10 +25,6 @@ from . import access, actions
 from .models import Endorsement, Topic
 
 router = Router(tags=["deliberation"], auth=AUTH)
-
-
-class Error(Schema):
-    detail: str | dict
 
 
 # --- naming participants (shared with meetings.api) -------------------------------------------
@@ -65,11 +62,7 @@ def person_for(user, pk: int, field: str) -> Person:
     their directory, or someone holding a role within their scope (staff of a property company, leaders).
     Anyone else is refused like a missing id, so ids cannot be probed for names."""
     person = Person.objects.filter(pk=pk, is_active=True, anonymised_at__isnull=True).first()
-    if person is not None and (
-        person.pk == user.pk
-        or policy.can_view_person(user, person)
-        or policy.roles_visible_to(user).filter(person=person).exists()
-    ):
+    if person is not None and policy.can_name(user, person):
         return person
     raise ValidationError({field: _("There is no person #%(n)s among the people you may name.") % {"n": pk}})
 

@@ -15,7 +15,6 @@ raised hand is never lost.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,11 +31,13 @@ from core.concurrency import compare_and_set
 from core.outbox import Notice, notify_many
 from deliberation import actions as topic_actions
 from deliberation.access import home_community_paths
-from deliberation.models import COMMUNITY_KINDS, STAKEHOLDER_ORGANISATIONS, Stakeholder, Topic
+from deliberation.actions import Invitee
+from deliberation.models import COMMUNITY_KINDS, Topic
 from deliberation.models import Status as TopicStatus
 from deliberation.rules import (
     RESIDENTS_MEETING_RULES,
     MajorityRule,
+    ResidentsMeetingKind,
     SpeakingQueue,
     SpeakingRefused,
     Stance,
@@ -78,13 +79,6 @@ class ActionConflict(concurrency.Conflict):
     message = gettext_lazy("Someone else changed this action item a moment ago. Please look at it again.")
 
 
-@dataclass(frozen=True)
-class Invitee:
-    role: str
-    organisation: Organisation | None = None
-    person: Person | None = None
-
-
 def meeting_link(meeting: Meeting) -> str:
     return f"/meetings/{meeting.pk}/"
 
@@ -109,26 +103,6 @@ def _require(condition: bool) -> None:
 
 
 # --- organising --------------------------------------------------------------------------------
-
-
-def _check_invitees(community: Place, invitees: Iterable[Invitee]) -> list[Invitee]:
-    invitees = list(invitees)
-    seen: set[tuple[str, int]] = set()
-    for i in invitees:
-        if i.role not in Stakeholder.values or (i.organisation is None) == (i.person is None):
-            raise ValidationError({"invitations": _("Each invitee is an organisation or a person, in a role.")})
-        key = ("o", i.organisation.pk) if i.organisation else ("p", i.person.pk)
-        if key in seen:
-            raise ValidationError({"invitations": _("%(who)s is invited twice.") % {"who": i.organisation or i.person}})
-        seen.add(key)
-        if i.organisation is not None and i.organisation.kind not in STAKEHOLDER_ORGANISATIONS[i.role]:
-            raise ValidationError(
-                {
-                    "invitations": _("%(org)s cannot take part as %(role)s.")
-                    % {"org": i.organisation, "role": Stakeholder(i.role).label}
-                }
-            )
-    return invitees
 
 
 def create_meeting(
@@ -187,15 +161,14 @@ def create_meeting(
     if not 1 <= int(speeches_per_motion) <= 20:
         errors["speeches_per_motion"] = _("Between 1 and 20 speeches per motion.")
     if kind == Kind.RESIDENTS_MEETING:
-        from deliberation.rules import ResidentsMeetingKind
-
         if residents_meeting_kind not in ResidentsMeetingKind.values:
             errors["residents_meeting_kind"] = _("Say who attends the residents' meeting.")
         if not eligible or eligible < 1:
             errors["eligible"] = _("Give how many are entitled to attend, for the quorum.")
         majority = MajorityRule.ABSOLUTE_OF_PRESENT  # 组织法 Art 9: more than half of those present
-    if organising_organisation is not None and not organising_organisation.path.startswith(
-        community.path[: len(organising_organisation.path)]
+    # The convening organisation belongs to the community, or to a place above it (the sub-district).
+    if organising_organisation is not None and not (
+        organising_organisation.path.startswith(community.path) or community.path.startswith(organising_organisation.path)
     ):
         errors["organising_organisation"] = _("Choose an organisation of this community.")
     if errors:
@@ -208,7 +181,7 @@ def create_meeting(
     for case in cases:
         if not case.path.startswith(community.path):
             raise ValidationError({"cases": _("Report #%(n)s is not in this community.") % {"n": case.pk}})
-    invitees = _check_invitees(community, invitees)
+    invitees = topic_actions.check_seats(invitees, "invitations")
 
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -284,7 +257,7 @@ def add_agenda_item(
 def invite(*, actor: Person, meeting: Meeting, invitees: Iterable[Invitee]) -> list[Invitation]:
     _require(access.can_approve(actor, meeting))
     _draft_only(meeting)
-    invitees = _check_invitees(meeting.community, invitees)
+    invitees = topic_actions.check_seats(invitees, "invitations")
     existing = set(meeting.invitations.values_list("organisation_id", "person_id"))
     fresh = [
         Invitation(meeting=meeting, role=i.role, organisation=i.organisation, person=i.person)

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import concurrency
-from core.pages import add_errors, page_number
+from core.pages import add_errors, keep_version, page_number, run_action
 from deliberation.access import MANAGER_ROLES
 from deliberation.models import COMMUNITY_KINDS, Stakeholder, Topic
 from deliberation.rules import SpeakingQueue
 from people import policy
 from people.models import Person
 from people.queries import page_of
+from people.validators import normalise_mobile
 from places.models import Place
 
 from . import access, actions, calendar, queries
@@ -254,14 +255,16 @@ def agenda_add(request, meeting: Meeting):
 
 @meeting_action
 def invite_person(request, meeting: Meeting):
-    """Invite a person (a resident taking part, or an expert who advises) by mobile number. Whether a
-    number belongs to anyone is not revealed beyond "cannot be invited"."""
+    """Invite a person (a resident taking part, or an expert who advises) by mobile number: someone the
+    organiser may name (``policy.can_name``). Whether a number belongs to anyone else is not revealed."""
+    if not access.can_approve(request.user, meeting):
+        raise PermissionDenied  # before anything about the number is looked at
     role = request.POST.get("role")
     if role not in (Stakeholder.RESIDENT, Stakeholder.EXPERT):
         raise ValidationError(_("Choose how the person takes part."))
-    mobile = "".join(ch for ch in request.POST.get("mobile", "") if ch.isdigit())
-    person = Person.objects.filter(mobile=mobile, is_active=True).first() if mobile else None
-    if person is None:
+    mobile = normalise_mobile(request.POST.get("mobile", ""))
+    person = Person.objects.filter(mobile=mobile, is_active=True).first()
+    if person is None or not policy.can_name(request.user, person):
         raise ValidationError(_("Nobody with that mobile number can be invited."))
     invited = actions.invite(actor=request.user, meeting=meeting, invitees=[actions.Invitee(role=role, person=person)])
     if not invited:
@@ -510,32 +513,26 @@ def action_detail(request, pk: int):
     form = None
     if request.method == "POST":
         form = ActionUpdateForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                actions.update_action_item(
+        data = form.cleaned_data if form.is_valid() else None
+        outcome = "refused"
+        if data is not None:
+            outcome = run_action(
+                form,
+                lambda: actions.update_action_item(
                     actor=request.user,
                     item=item,
-                    status=form.cleaned_data["status"],
-                    evidence=form.cleaned_data["evidence"],
-                    photos=form.cleaned_data["photos"],
-                    version=form.cleaned_data["version"],
-                )
-            except actions.ActionConflict as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-                status = 400
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            else:
-                messages.success(request, _("Saved: %(status)s.") % {"status": item.get_status_display()})
-                return redirect("meetings:action", pk=item.pk)
-        else:
-            status = 400
+                    status=data["status"],
+                    evidence=data["evidence"],
+                    photos=data["photos"],
+                    version=data["version"],
+                ),
+            )
+        if outcome is None:
+            messages.success(request, _("Saved: %(status)s.") % {"status": item.get_status_display()})
+            return redirect("meetings:action", pk=item.pk)
+        status = 409 if outcome == "conflict" else 400
         item = access.get_action_item_for(request.user, pk)
-        form.data = form.data.copy()
-        form.data["version"] = item.version
+        keep_version(form, item.version)
     return render(request, "meetings/action_detail.html", _action_context(request, item, form), status=status)
 
 

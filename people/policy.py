@@ -210,6 +210,12 @@ def can_view_person(user, person: Person) -> bool:
     return any(covers(user, p, DIRECTORY_ROLES) for p in person_paths(person))
 
 
+def can_name(user, person: Person) -> bool:
+    """May the user name this person (as a participant, invitee, attendee or owner of work)? Themselves,
+    someone in their directory, or someone holding a role within their scope (property staff, leaders)."""
+    return person.pk == user.pk or can_view_person(user, person) or roles_visible_to(user).filter(person=person).exists()
+
+
 def get_person_for(user, pk) -> Person:
     person = Person.objects.filter(pk=pk).first()
     if person is None or not can_view_person(user, person):
