@@ -431,9 +431,11 @@ def notice_pdf(request, pk: int):
     meeting = access.get_meeting_for(request.user, pk)
     if meeting.status == Status.DRAFT and not access.can_approve(request.user, meeting):
         raise Http404
+    from core.pdf import pdf_response
+
     from . import documents
 
-    return documents.pdf_response(documents.notice_pdf(meeting), f"notice-{meeting.pk}.pdf")
+    return pdf_response(documents.notice_pdf(meeting), f"notice-{meeting.pk}.pdf")
 
 
 @login_required
@@ -441,9 +443,11 @@ def minutes_pdf(request, pk: int):
     meeting = access.get_meeting_for(request.user, pk)
     if not access.can_view_minutes(request.user, meeting, Minutes.objects.filter(meeting=meeting).first()):
         raise Http404
+    from core.pdf import pdf_response
+
     from . import documents
 
-    return documents.pdf_response(documents.minutes_pdf(meeting), f"minutes-{meeting.pk}.pdf")
+    return pdf_response(documents.minutes_pdf(meeting), f"minutes-{meeting.pk}.pdf")
 
 
 def _ics(text: str, filename: str) -> HttpResponse:

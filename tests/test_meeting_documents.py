@@ -1,16 +1,14 @@
 """The meeting's documents: the notice and the minutes as PDF (Chinese text embedded and extractable),
-the HTTP response that carries them, and the iCalendar invitation, feed and feed tokens."""
+and the iCalendar invitation, feed and feed tokens. The PDF machinery itself (font, line breaking,
+response) is tested in test_pdf.py."""
 
 import io
 import logging
 import re
-import tempfile
 from datetime import timedelta
-from urllib.parse import unquote
 
 import pypdf
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from icalendar import Calendar
 
@@ -312,64 +310,6 @@ def test_no_minutes_before_the_meeting_opens(notified):
 def test_minutes_queries_are_constant(published, django_assert_num_queries):
     with django_assert_num_queries(4):
         documents.minutes_pdf(published)
-
-
-# --- the font and the response -------------------------------------------------------------------
-
-
-def test_font_path_finds_the_packaged_font_and_honours_the_setting(settings, tmp_path):
-    assert documents.font_path().endswith("NotoSansCJKtc-Regular.otf")
-    settings.PDF_FONT_PATH = str(tmp_path / "missing.otf")
-    with pytest.raises(ImproperlyConfigured):
-        documents.font_path()
-
-
-def test_simplified_forms_replace_the_taiwanese_defaults():
-    font = documents.cjk_font()
-    # 道, 情 and the full-width comma have their own mainland forms in Noto Sans CJK; 水 has one form.
-    assert {ord("道"), ord("情"), ord("，")} <= font.substituted
-    assert ord("水") not in font.substituted
-    assert documents.cjk_font() is font  # read once per process
-
-
-def wrapping_document(meeting) -> "documents._Document":
-    meeting = Meeting.objects.select_related("community").get(pk=meeting.pk)
-    script = documents._Script("t", meeting)
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/cjk.ttf"
-        with open(path, "wb") as f:
-            f.write(documents.cjk_font().subset(set("一二三四五六七八九十再来说明水")))
-        pdf = documents._Document(kind=script.kind, meeting=meeting, font=path)
-        pdf.set_font(documents.FONT, size=documents.BODY_PT)
-        return pdf
-
-
-def test_line_breaking_keeps_words_and_punctuation_rules(notified):
-    pdf = wrapping_document(notified)
-    width = pdf.get_string_width("水" * 10)
-    assert pdf.wrap("一二三四五六七八九十，再来。", width + 0.01).split("\n") == ["一二三四五六七八九", "十，再来。"]
-    english = pdf.wrap("The property company replaces the pipe", pdf.get_string_width("The property ") + 0.01).split("\n")
-    assert english == ["The property", "company", "replaces the", "pipe"]
-    brackets = pdf.wrap("（说明）" * 30, width).split("\n")
-    assert "".join(brackets) == "（说明）" * 30
-    assert not any(line.endswith("（") or line.startswith("）") for line in brackets)
-    assert pdf.wrap("x" * 200, width).replace("\n", "") == "x" * 200  # an overlong word is cut
-
-
-def test_pdf_response_is_inline_with_an_ascii_and_a_utf8_name():
-    response = documents.pdf_response(b"%PDF-1.6 test", "会议通知-12 水管.pdf")
-    assert response["Content-Type"] == "application/pdf"
-    disposition = response["Content-Disposition"]
-    assert disposition.startswith('inline; filename="12.pdf"; ')
-    assert disposition.isascii()
-    encoded = disposition.split("filename*=UTF-8''", 1)[1]
-    assert unquote(encoded) == "会议通知-12 水管.pdf"
-    assert response.content == b"%PDF-1.6 test"
-    assert response["Cache-Control"] == "private"
-    # Quotes and line breaks cannot escape the header.
-    evil = documents.pdf_response(b"", 'a"b\r\nSet-Cookie: x.pdf')
-    assert "\n" not in evil["Content-Disposition"] and 'filename="a_b_Set-Cookie_x.pdf"' in evil["Content-Disposition"]
-    assert documents.pdf_response(b"", "纪要.pdf")["Content-Disposition"].startswith('inline; filename="document.pdf"')
 
 
 # --- iCalendar -----------------------------------------------------------------------------------
