@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cases",
     "deliberation",
     "meetings",
+    "votes",
     "stats",
 ]
 
@@ -181,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-due-cases": {"task": "cases.tasks.escalate_due_cases", "schedule": 300.0},
     "deliver-due-messages": {"task": "core.tasks.deliver_due_messages", "schedule": 60.0},
     "sweep-action-items": {"task": "meetings.tasks.sweep_action_items", "schedule": 3600.0},
+    "open-and-close-votes": {"task": "votes.tasks.open_and_close_due", "schedule": 60.0},
 }
 # ``make run`` (no broker, eager tasks) runs Celery's beat service in a thread of the web process.
 EMBEDDED_BEAT = os.environ.get("LINLI_EMBEDDED_BEAT") == "1" and CELERY_TASK_ALWAYS_EAGER

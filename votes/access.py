@@ -1,0 +1,132 @@
+"""Who may see and do what with owners' votes, built on the one access policy (``people.policy``).
+
+- Community staff, sub-district administrators and owners' committee members over the compound
+  (managers): create a vote, publish its notice, open, close, enter paper ballots (two different
+  people per sheet), record proxies and co-owners' designations, publish the result, see who voted.
+  Property staff do not: hiring or dismissing their company is one of the matters.
+- Owners of a unit in scope: see the vote once its notice is out; during voting, the owners on the
+  frozen roll see it and cast the ballot of the voter they are designated for, or hold a proxy for.
+- Anyone: a published result (the public board); no personal data is on it.
+- Nobody, staff included, sees how anyone voted in a secret ballot; in an open ballot managers see
+  each voter's choice. An owner always sees their own ballot. How the ballots split is shown to
+  owners once the result is published; before that they see turnout (``can_see_split``).
+
+Everything else answers 404.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from people import policy
+from people.models import Ownership, Role
+from places.models import ancestor_paths
+
+from .models import Matter, ProxyAuthorisation, Status, UseChange, UseChangeConsent, Voter, VoterMember
+
+MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN, Role.OWNERS_COMMITTEE})
+OWNER_STATUSES = (Status.NOTIFIED, Status.OPEN, Status.CLOSED, Status.PUBLISHED)
+
+
+def _authenticated(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
+def can_manage(user, matter: Matter) -> bool:
+    return policy.covers(user, matter.path, MANAGER_ROLES)
+
+
+def can_manage_place(user, place) -> bool:
+    return policy.covers(user, place.path, MANAGER_ROLES)
+
+
+def owned_paths(user) -> list[str]:
+    """Every place path above a unit the user owns: the scopes whose votes concern them."""
+    if not _authenticated(user):
+        return []
+    paths: set[str] = set()
+    for path in Ownership.objects.filter(person=user).values_list("path", flat=True).distinct():
+        paths.update(ancestor_paths(path))
+    return sorted(paths)
+
+
+def matters_for(user) -> QuerySet[Matter]:
+    """Votes the user may see: managed ones, those concerning their units once noticed, those they are
+    on the roll of, and every published result."""
+    q = Q(status=Status.PUBLISHED)
+    if _authenticated(user):
+        q |= policy.scope_q(user, "path", MANAGER_ROLES)
+        q |= Q(path__in=owned_paths(user), status__in=OWNER_STATUSES)
+        q |= Q(pk__in=VoterMember.objects.filter(person=user).values("matter_id"))
+        q |= Q(pk__in=ProxyAuthorisation.objects.filter(proxy=user, revoked_at__isnull=True).values("matter_id"))
+    return Matter.objects.filter(q)
+
+
+def get_matter_for(user, pk) -> Matter:
+    matter = matters_for(user).select_related("compound", "scope", "topic").filter(pk=pk).first()
+    if matter is None:
+        raise Http404
+    return matter
+
+
+def is_on_roll(user, matter: Matter) -> bool:
+    return _authenticated(user) and VoterMember.objects.filter(matter=matter, person=user).exists()
+
+
+def voters_for(user, matter: Matter) -> list[Voter]:
+    """The voters whose ballot ``user`` casts: as the designated (or sole) owner, or as a proxy."""
+    if not _authenticated(user):
+        return []
+    proxied = ProxyAuthorisation.objects.filter(matter=matter, proxy=user, revoked_at__isnull=True).values("voter_id")
+    return list(
+        Voter.objects.filter(matter=matter).filter(Q(designated=user) | Q(pk__in=proxied)).select_related("ballot").order_by("id")
+    )
+
+
+def proxy_for(user, voter: Voter) -> ProxyAuthorisation | None:
+    return ProxyAuthorisation.objects.filter(voter=voter, proxy=user, revoked_at__isnull=True).first()
+
+
+def can_see_choices(user, matter: Matter) -> bool:
+    """Who voted how: managers, for an open ballot only. A secret ballot's choices are shown to nobody."""
+    return not matter.secret and can_manage(user, matter)
+
+
+def can_see_split(user, matter: Matter) -> bool:
+    """How the ballots split (agree, disagree, abstain) before the result is published: only managers of
+    an open ballot, who see each voter's choice anyway. Owners see turnout while voting runs, so a live
+    count cannot sway them nor, read after each ballot, tell them how a neighbour voted; everyone sees
+    the split once published."""
+    return matter.status == Status.PUBLISHED or can_see_choices(user, matter)
+
+
+def can_see_split_by_building(user, matter: Matter) -> bool:
+    """Never for a secret ballot: the owners of a small building could be identified by it."""
+    return not matter.secret and can_see_split(user, matter)
+
+
+def voting_is_open(matter: Matter, now=None) -> bool:
+    now = now or timezone.now()
+    return matter.status == Status.OPEN and now < matter.closes_at
+
+
+# --- changes of use (Civil Code Art 279) ------------------------------------------------------------------
+
+
+def use_changes_for(user) -> QuerySet[UseChange]:
+    if not _authenticated(user):
+        return UseChange.objects.none()
+    q = policy.scope_q(user, "path", MANAGER_ROLES) | Q(applicant=user)
+    q |= Q(pk__in=UseChangeConsent.objects.filter(person=user).values("request_id"))
+    return UseChange.objects.filter(q)
+
+
+def get_use_change_for(user, pk) -> UseChange:
+    request = use_changes_for(user).select_related("unit", "unit__building", "applicant").filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def can_manage_use_change(user, request: UseChange) -> bool:
+    return policy.covers(user, request.path, MANAGER_ROLES)
