@@ -11,6 +11,7 @@ from meetings.api import router as meetings_router
 from people.api import router as people_router
 from people.api_spreadsheets import router as spreadsheets_router
 from stats.api import router as stats_router
+from votes.api import router as votes_router
 
 api = NinjaAPI(title="Linli API", version="1", openapi_url="/openapi.json", docs_url="/docs", urls_namespace="api")
 api.add_router("/", people_router)
@@ -19,6 +20,7 @@ api.add_router("/deliberation", deliberation_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/stats", stats_router)
 api.add_router("/spreadsheets", spreadsheets_router)
+api.add_router("/votes", votes_router)
 
 
 @api.exception_handler(ValidationError)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("deliberation/", include("deliberation.urls")),
     path("meetings/", include("meetings.urls")),
+    path("votes/", include("votes.urls")),
     path("open311/v2/", include("cases.open311_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("notifications/", core_views.notifications, name="notifications"),

@@ -121,6 +121,13 @@ def agenda_items_of(topic: Topic):
     return topic.agenda_items.select_related("meeting").order_by("meeting__starts_at", "position", "id")
 
 
+def owner_votes_of(topic: Topic, *, drafts: bool):
+    """The owners' votes put from this topic (``votes.Matter``, read through the reverse relation);
+    drafts only for those who manage the topic."""
+    votes = topic.owner_votes.select_related("compound").order_by("opens_at", "id")
+    return votes if drafts else votes.exclude(status="draft")
+
+
 def action_items_of(topic: Topic):
     return topic.action_items.select_related("owner_organisation", "owner_person").order_by("due_on", "id")
 

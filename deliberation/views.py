@@ -175,6 +175,7 @@ def _topic_context(request, topic: Topic, **forms) -> dict:
         "participants": queries.participants_of(topic),
         "agenda_items": queries.agenda_items_of(topic),
         "action_items": queries.action_items_of(topic),
+        "owner_votes": queries.owner_votes_of(topic, drafts=manage),
         "needed": queries.households_needed(topic.community) if collecting and topic.source == Source.RESIDENT else None,
         "endorsed": endorsed,
         "can_endorse": member and not endorsed,
