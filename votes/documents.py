@@ -69,7 +69,7 @@ def result_pdf(matter: Matter) -> bytes:
                 "the tally of actual ballots above is the one the Civil Code describes. "
                 "Deemed votes never count towards participation."
             )
-            % {"clause": matter.silent_consent_clause},
+            % {"clause": matter.silent_consent_clause.rstrip("。. ")},
             colour=GREY,
         )
         for line in explain(deemed):

@@ -232,7 +232,7 @@ def explain(tally: Tally) -> list[str]:
                 verdict = _("met, with %(margin)s to spare") % {"margin": amount(test, test.margin)}
             else:
                 verdict = _("not met, %(margin)s short") % {"margin": amount(test, -test.margin)}
-            lines.append(f"{base}: {verdict}.")
+            lines.append(_("%(test)s: %(verdict)s.") % {"test": base, "verdict": verdict})
     return lines
 
 
