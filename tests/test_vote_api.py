@@ -405,7 +405,7 @@ def test_rules_broken_answer_400_with_the_actions_message(client, w):
     wrong = post(as_(client, w.resident), f"{url}/ballots", {"voter": sole.pk, "choice": "maybe"})
     assert wrong.status_code == 400 and wrong.json()["detail"]["choice"] == [_("Choose agree, disagree or abstain.")]
     again = post(as_(client, w.community_staff), f"{url}/open", {})
-    assert again.status_code == 400 and "“voting open”" in again.json()["detail"]["__all__"][0]
+    assert again.status_code == 400 and f"“{_('voting open')}”" in again.json()["detail"]["__all__"][0]
     noticed = make_vote(w)
     actions.send_notice(noticed, by=w.community_staff, version=None)
     too_early = post(client, f"/api/votes/{noticed.pk}/open", {})
