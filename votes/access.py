@@ -62,11 +62,49 @@ def matters_for(user) -> QuerySet[Matter]:
     return Matter.objects.filter(q)
 
 
+def can_view(user, matter: Matter) -> bool:
+    """The same rule as ``matters_for``, for one vote, cheapest test first (a manager's roles are read
+    once per request; an owner costs one or two indexed look-ups)."""
+    if matter.status == Status.PUBLISHED or can_manage(user, matter):
+        return True
+    if not _authenticated(user):
+        return False
+    if matter.status in OWNER_STATUSES and Ownership.objects.filter(person=user, path__startswith=matter.path).exists():
+        return True
+    return (
+        VoterMember.objects.filter(matter=matter, person=user).exists()
+        or ProxyAuthorisation.objects.filter(matter=matter, proxy=user, revoked_at__isnull=True).exists()
+    )
+
+
 def get_matter_for(user, pk) -> Matter:
-    matter = matters_for(user).select_related("compound", "scope", "topic").filter(pk=pk).first()
-    if matter is None:
+    matter = Matter.objects.select_related("compound", "scope", "topic").filter(pk=pk).first()
+    if matter is None or not can_view(user, matter):
         raise Http404
     return matter
+
+
+def get_voter_to_cast(user, matter_pk, voter_pk) -> Voter:
+    """The voter whose ballot ``user`` casts (its vote is locked and checked when the ballot is recorded):
+    as the designated (or sole) owner or the proxy; a co-owner not designated gets it too, to be told to
+    designate first. Anything else: 404. (Being able to cast implies seeing the vote, so this is the
+    whole check of the casting endpoint.)"""
+    if not _authenticated(user):
+        raise Http404
+    voter = (
+        Voter.objects.filter(pk=voter_pk, matter_id=matter_pk)
+        .only("id", "matter_id", "kind", "area", "heads", "designated_id")
+        .first()
+    )
+    if voter is None:
+        raise Http404
+    if voter.designated_id == user.pk:
+        return voter
+    if ProxyAuthorisation.objects.filter(voter=voter, proxy=user, revoked_at__isnull=True).exists():
+        return voter
+    if VoterMember.objects.filter(voter=voter, person=user).exists():
+        return voter
+    raise Http404
 
 
 def is_on_roll(user, matter: Matter) -> bool:

@@ -35,7 +35,7 @@ from people.api import AUTH
 from people.models import Person
 from places.models import Place, Unit
 
-from . import access, actions, ledger, queries, rules
+from . import access, actions, queries, rules
 from .models import TRANSITIONS, Item, LogEntry, Matter, UseChange, Voter
 from .models import Status as MatterStatus
 
@@ -822,7 +822,7 @@ def get_tally(request, matter_id: int):
         "split_shown": split,
         "tally": _tally_out(tally, split),
         "with_deemed": _tally_out(with_deemed, split) if with_deemed is not None else None,
-        "voted": result["voted"] if "voted" in result else ledger.voted_count(matter),
+        "voted": result.get("voted", tally.participating.heads),
         "turnout": turnout,
     }
 
@@ -830,9 +830,8 @@ def get_tally(request, matter_id: int):
 @router.post("/{int:matter_id}/ballots", response={201: BallotOut, 400: Error, 404: Error}, summary="Cast or change your ballot")
 def cast_ballot(request, matter_id: int, payload: BallotIn):
     """As the designated (or sole) owner, or as the proxy. You can change it until voting closes; the last one counts."""
-    matter = _matter(request, matter_id)
-    voter = _voter(matter, payload.voter)
-    return Status(201, actions.cast_ballot(matter, voter=voter, choice=payload.choice, by=request.user))
+    voter = access.get_voter_to_cast(request.user, matter_id, payload.voter)
+    return Status(201, actions.cast_ballot(Matter(pk=matter_id), voter=voter, choice=payload.choice, by=request.user))
 
 
 @router.get("/{int:matter_id}/voters", response={200: RollPage, 404: Error}, summary="The electorate (managers)")
