@@ -19,6 +19,15 @@ Consultation topics, meetings and action items (``_write_deliberation``): per un
 them (``deliberation_counts``), each row as the actions of ``deliberation`` and ``meetings`` would have left
 it at ``ACTIONS_NOW``, the action-item sweep's marks as its daily runs left them up to its last run
 ``ACTION_SWEEP_GAP_DAYS`` earlier. Their own random stream too.
+
+An owners' vote (``_write_vote_compound``, issue 5): one more compound of ``VOTE_UNITS`` units (homes,
+parking spaces, shops) in the personas' community, written last with its own random stream (nothing
+else changes with it), and a ``votes.Matter`` on it, noticed. After the load, ``open_vote`` runs the
+real code in a Django process pointed at the bench database: ``votes.actions.open_voting`` freezes the
+roll, most co-owned voters get a designee (as ``actions.designate`` leaves it), the developer's paper
+ballot is typed twice, owners cast through ``actions.cast_ballot`` (the hash-chained log and the counting
+ballots as voting leaves them), and ``VOTE_TOKENS`` owners get personal API tokens (their raw keys are
+``vote_token(seed, person)``; ``bench_meta`` keeps the (person, voter) pairs).
 """
 
 import datetime
@@ -37,7 +46,7 @@ from places.models import path_segment
 
 from .scales import Scale
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 PERSONA_PASSWORD = "linli-bench-2026"
 
 COMPOUND_UNITS = (200, 3000)
@@ -271,6 +280,12 @@ TABLES = {
         "owner_person_id, due_on, status, evidence, completed_at, completed_by_id, reminded_at, overdue_reported_at, "
         "created_by_id, created_at, updated_at, version"
     ),
+    # The owners' vote on the 10,000-unit compound (``_write_vote_compound``), as noticed; opened after the load.
+    "votes_matter": (
+        "id, compound_id, scope_id, path, item, title, description, topic_id, secret, status, version, opens_at, "
+        "closes_at, notice_sent_at, opened_at, closed_at, published_at, cancel_reason, rule_set, silent_consent_clause, "
+        "total_area, total_heads, roll_digest, log_length, log_head, result, created_by_id, created_at, updated_at"
+    ),
 }
 NULL = "\\N"
 
@@ -366,12 +381,22 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
     from django.contrib.auth.hashers import make_password
 
     with psycopg.connect(url, autocommit=True) as conn:
-        persona_ids = [p["person_id"] for p in facts["personas"].values()]
-        conn.execute("UPDATE people_person SET password = %s WHERE id = ANY(%s)", [make_password(PERSONA_PASSWORD), persona_ids])
         for table in TABLES:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))")
+    if facts.get("votes"):
         t = time.perf_counter()
-        conn.execute("VACUUM (ANALYZE) " + ", ".join(TABLES))
+        opened = open_vote(url, facts["votes"], seed)
+        facts["votes"].update(opened.pop("facts"))
+        facts["personas"]["vote_owner"] = opened.pop("persona")
+        log(
+            f"  owners' vote opened ({facts['votes']['voters']:,} voters), {facts['votes']['ballots']:,} ballots cast, "
+            f"{len(facts['votes']['owners']):,} owners' tokens (in Django): {time.perf_counter() - t:.1f}s"
+        )
+    with psycopg.connect(url, autocommit=True) as conn:
+        persona_ids = [p["person_id"] for p in facts["personas"].values()]
+        conn.execute("UPDATE people_person SET password = %s WHERE id = ANY(%s)", [make_password(PERSONA_PASSWORD), persona_ids])
+        t = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE) " + ", ".join([*TABLES, *VOTE_TABLES]))
         log(f"  VACUUM ANALYZE: {time.perf_counter() - t:.1f}s")
     facts.update(
         scale=asdict(scale),
@@ -732,9 +757,42 @@ def _write(
         w, deliberation_counts(scale), random.Random(seed * 7919 + 5), (reference or {}).get("calendar", {}), world
     )
 
+    # The owners' vote's compound: last, with ids after everything else's and its own random stream.
+    facts_votes = None
+    if reference is not None and vote_units(scale):
+        ids = {
+            "unit": unit_id,
+            "person": person_id,
+            "member": member_id,
+            "ownership": ownership_id,
+            "mobile_k": mobile_k,
+            "building": len(buildings),
+            "served": served_id,
+        }
+        persona_compounds = [k for k, c in enumerate(compound_community) if c == persona_community]
+        company = next((compound_company[k] for k in persona_compounds if compound_company[k]), None)
+        facts_votes = _write_vote_compound(
+            w,
+            vote_units(scale),
+            random.Random(seed * 7919 + 6),
+            place,
+            ids,
+            names=names,
+            dates=dates,
+            mobile_offset=mobile_offset,
+            code_offset=code_offset,
+            community=communities[persona_community],
+            owners_elsewhere=owners,
+            company=company,
+            created_by=personas["community_staff"]["person_id"],
+            second_staff=community_staff[persona_community][1],
+        )
+        person_id = ids["person"]
+
     return {
         "cases": facts_cases,
         "deliberation": facts_deliberation,
+        "votes": facts_votes,
         "residents": residents,
         "persons": person_id,
         "personas": personas,
@@ -1799,3 +1857,381 @@ def _write_deliberation(w, counts: tuple[int, int, int], rng: random.Random, cal
 def _copy_text(value: str) -> str:
     """A text value for COPY's text format (no tabs, newlines or backslashes in it)."""
     return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+# --- an owners' vote on a 10,000-unit compound (issue 5) ----------------------------------------
+
+# At every scale of PERFORMANCE.md the compound has VOTE_UNITS units (the issue's "10,000-unit compound");
+# a scale much smaller than that (the tests') gets one of half its units, unless it names ``vote_units``.
+VOTE_UNITS = 10_000
+VOTE_PARKING_SHARE, VOTE_SHOP_SHARE = 0.16, 0.02  # the rest are homes
+VOTE_HOMES_PER_BUILDING = 150  # towers of 30–200 homes
+VOTE_ZONE_UNITS = 200  # parking spaces per garage zone (a "building" of the compound)
+VOTE_DEVELOPER = {"home": 0.02, "parking": 0.20, "shop": 0.10}  # unsold or undelivered, held by the developer
+VOTE_RENTED_SHARE = 0.25
+VOTE_CO_OWNER_SHARE = 0.5  # of owner-occupied homes with a second resident: registered to both (about 30% of homes)
+VOTE_INVESTOR_SHARE = 0.4  # of rented homes: the landlord owns (and lives in) another home of the compound
+VOTE_PARKING_WITH_HOME = 0.6  # of sold parking spaces: bought by the owners of a home here (else someone elsewhere)
+VOTE_AREA_SOURCES = {  # SPC interpretation Art 8: register, else survey, else sale contract
+    "home": (("register", 88), ("survey", 7), ("contract", 5)),
+    "parking": (("register", 45), ("survey", 40), ("contract", 15)),
+    "shop": (("register", 80), ("survey", 20)),
+}
+VOTE_AREAS = {"home": (45.0, 160.0), "parking": (10.5, 16.0), "shop": (25.0, 180.0)}
+VOTE_NOTICE_AT = "2026-10-23 10:00:00+08"
+VOTE_OPENS_AT = "2026-11-10 09:00:00+08"  # 18 days after the notice (at least 15 whole days, 物业管理条例 Art 14)
+# A real window is a few weeks; the bench casts ballots at the wall clock, so this one stays open for years.
+VOTE_CLOSES_AT = "2031-11-10 18:00:00+08"
+VOTE_TURNOUT = (0.65, 0.98)  # per building: the share of its voters (by their first part) who voted online
+VOTE_CHOICES = (("yes", 70), ("no", 18), ("abstain", 12))
+VOTE_CHANGED_SHARE = 0.06  # of those who voted: changed their ballot once
+VOTE_DESIGNATED_SHARE = 0.8  # of co-owned voters: the co-owners named one of them before the ballots
+VOTE_TOKENS = 1_200  # owners with a personal API token (the cast and burst scenarios' users)
+VOTE_TABLES = ("votes_voter", "votes_voterunit", "votes_votermember", "votes_logentry", "votes_ballot", "votes_paperentry")
+
+
+def vote_units(scale: Scale) -> int:
+    value = getattr(scale, "vote_units", None)
+    return min(VOTE_UNITS, max(60, scale.units // 2)) if value is None else value
+
+
+def vote_token(seed: int, person_id: int) -> str:
+    """The raw personal API token of a voting owner (only its SHA-256 is stored, as for any token)."""
+    import hashlib
+
+    return "linli-vote-" + hashlib.sha256(f"linli-bench-vote:{seed}:{person_id}".encode()).hexdigest()[:32]
+
+
+def _write_vote_compound(
+    w,
+    n_units: int,
+    rng: random.Random,
+    place: Callable,
+    ids: dict,
+    *,
+    names,
+    dates,
+    mobile_offset: int,
+    code_offset: int,
+    community: tuple[int, str, str],
+    owners_elsewhere: list[int],
+    company: int | None,
+    created_by: int,
+    second_staff: int,
+) -> dict:
+    """The compound, its units, the households of its homes, its owners (``ids``: the next free ids,
+    moved on here), and the vote, noticed. Homes in towers, parking spaces in garage zones, shops in a
+    shopping street; most parts have one owner, some owners hold several (a home and a parking space, a
+    second home let to tenants), a fifth of homes are a couple's, and the developer still holds a few."""
+    cid, cpath, _ = community
+    n_parking = round(n_units * VOTE_PARKING_SHARE)
+    n_shops = max(1, round(n_units * VOTE_SHOP_SHARE))
+    n_homes = n_units - n_parking - n_shops
+    management = "property_company" if company else "self_governing"
+    comp_id, comp_path = place("compound", "千灯湖壹号花园", cid, cpath, management=management)
+    if company:
+        ids["served"] += 1
+        w["people_organisation_served_places"].row(ids["served"], company, comp_id)
+
+    def parts(total: int, per: int, lo: int, hi: int) -> list[int]:
+        n = max(1, math.ceil(total / per))
+        return allocate(total, [rng.paretovariate(3.0) for _ in range(n)], min(lo, total // n), hi)
+
+    towers = parts(n_homes, VOTE_HOMES_PER_BUILDING, BUILDING_UNITS[0], BUILDING_UNITS[1])
+    layout = [(f"{k + 1}栋", "home", size) for k, size in enumerate(towers)]
+    zones = parts(n_parking, VOTE_ZONE_UNITS, 1, VOTE_ZONE_UNITS) if n_parking else []
+    layout += [(f"地下车库{chr(65 + k)}区", "parking", size) for k, size in enumerate(zones)]
+    layout += [(f"商业街{k + 1}座", "shop", size) for k, size in enumerate(parts(n_shops, VOTE_ZONE_UNITS, 1, VOTE_ZONE_UNITS))]
+
+    def person(adult: bool) -> int:
+        ids["person"] += 1
+        name, pinyin, initials = names[rng.randrange(len(names))]
+        mobile = None
+        if adult:
+            mobile = mobile_number(ids["mobile_k"], mobile_offset)
+            ids["mobile_k"] += 1
+        birth_year = rng.randint(1945, 2002) if adult else rng.randint(2008, 2024)
+        _person_row(w, ids["person"], name, pinyin, initials, mobile, birth_year, False)
+        return ids["person"]
+
+    def own(unit: int, holders: list[int], path: str, source: str) -> None:
+        share = f"{1 / len(holders):.4f}"
+        for holder in holders:
+            ids["ownership"] += 1
+            status = "occupied_unregistered" if source == "contract" or rng.random() < 0.05 else "registered"
+            w["people_ownership"].row(ids["ownership"], unit, holder, share, status, path)
+
+    home_owners: list[list[int]] = []  # the owners of each sold home, in order
+    occupiers: list[int] = []  # owners who live in their home (landlords of a second one are drawn from them)
+    by_kind = dict.fromkeys(("home", "parking", "shop"), 0)
+    developer = co_owned = investors = with_home = residents = 0
+    buildings = []
+    for b_name, kind, size in layout:
+        bid, bpath = place("building", b_name, comp_id, comp_path, join_code=join_code(ids["building"], code_offset))
+        ids["building"] += 1
+        buildings.append({"id": bid, "name": b_name, "kind": kind, "units": size})
+        per_floor = rng.choice((2, 4, 4, 6)) if kind == "home" else 40
+        for u in range(size):
+            ids["unit"] += 1
+            unit = ids["unit"]
+            floor, room = divmod(u, per_floor)
+            lo, hi = VOTE_AREAS[kind]
+            area = f"{rng.uniform(lo, hi):.2f}"
+            sources, weights = zip(*VOTE_AREA_SOURCES[kind], strict=True)
+            source = rng.choices(sources, weights)[0]
+            if kind == "home":
+                label, floor_no = f"{floor + 1}{room + 1:02d}", floor + 1
+            elif kind == "parking":
+                label, floor_no = f"{b_name[-2]}{u + 1:03d}", -1
+            else:
+                label, floor_no = f"S{u + 1:03d}", 1 + u % 2
+            held = ""
+            if rng.random() < VOTE_DEVELOPER[kind]:
+                held = "unsold" if kind != "home" or rng.random() < 0.6 else "undelivered"
+                developer += 1
+            w["places_unit"].row(unit, bid, bpath, label, kind, floor_no, "", area, source, held)
+            by_kind[kind] += 1
+            if held:
+                continue
+            if kind == "home":
+                rented = rng.random() < VOTE_RENTED_SHARE
+                n_people = rng.choices((1, 2, 3, 4), (20, 35, 30, 15))[0]
+                members: list[tuple[int, str]] = []
+                for m in range(n_people):
+                    adult = m < 2 or rng.random() < 0.5
+                    if rented:
+                        relation = "tenant" if m < 2 else "family"
+                    else:
+                        relation = (
+                            "owner" if m == 0 else ("co_owner" if m == 1 and rng.random() < VOTE_CO_OWNER_SHARE else "family")
+                        )
+                    pid = person(adult)
+                    ids["member"] += 1
+                    w["people_householdmember"].row(ids["member"], unit, pid, relation, bpath, dates[rng.randrange(len(dates))])
+                    members.append((pid, relation))
+                residents += n_people
+                if rented:
+                    if occupiers and rng.random() < VOTE_INVESTOR_SHARE:
+                        holders = [occupiers[rng.randrange(len(occupiers))]]
+                        investors += 1
+                    else:
+                        holders = [owners_elsewhere[rng.randrange(len(owners_elsewhere))]]
+                else:
+                    holders = [members[0][0]] + [pid for pid, rel in members if rel == "co_owner"]
+                    occupiers.append(members[0][0])
+                    co_owned += len(holders) > 1
+                own(unit, holders, bpath, source)
+                home_owners.append(holders)
+            else:
+                if home_owners and rng.random() < (VOTE_PARKING_WITH_HOME if kind == "parking" else 0.3):
+                    holders = home_owners[rng.randrange(len(home_owners))]
+                    if len(holders) > 1 and rng.random() < 0.3:
+                        holders = holders[:1]  # bought by one of the couple alone: a second voter for them
+                    with_home += 1
+                else:
+                    holders = [owners_elsewhere[rng.randrange(len(owners_elsewhere))]]
+                own(unit, holders, bpath, source)
+
+    matter_id = 1
+    w["votes_matter"].row(
+        matter_id,
+        comp_id,
+        comp_id,
+        comp_path,
+        "fund_use",
+        "使用专项维修资金更换全部电梯主机",
+        f"1–{len(towers)}栋电梯已运行十五年，拟使用专项维修资金更换电梯主机及控制柜，预算见附件。",
+        None,
+        "f",
+        "notified",
+        2,
+        VOTE_OPENS_AT,
+        VOTE_CLOSES_AT,
+        VOTE_NOTICE_AT,
+        None,
+        None,
+        None,
+        "",
+        "civil_code_2021",
+        "",
+        None,
+        None,
+        "",
+        0,
+        "",
+        None,
+        created_by,
+        "2026-10-20 15:00:00+08",
+        VOTE_NOTICE_AT,
+    )
+    return {
+        "matter_id": matter_id,
+        "compound_id": comp_id,
+        "compound_path": comp_path,
+        "units": n_units,
+        "units_by_kind": by_kind,
+        "buildings": len(layout),
+        "developer_units": developer,
+        "co_owned_homes": co_owned,
+        "second_homes_let": investors,
+        "parts_with_a_home_here": with_home,
+        "residents": residents,
+        "opens_at": VOTE_OPENS_AT,
+        "closes_at": VOTE_CLOSES_AT,
+        "staff": [created_by, second_staff],
+    }
+
+
+def open_vote(url: str, facts: dict, seed: int) -> dict:
+    """Open the generated vote and cast its ballots with the real code (``_open_vote``), in a Django
+    process whose database is ``url`` (the caller's Django may point elsewhere, as in the tests)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .database import PROJECT_DIR
+    from .run import BENCH_ENV
+
+    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
+    env.pop("REDIS_URL", None)
+    code = "import django; django.setup(); from bench.generate import _open_vote_main; _open_vote_main()"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps({"facts": facts, "seed": seed}),
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"opening the generated vote failed ({out.returncode}):\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _open_vote_main() -> None:
+    import json
+    import sys
+
+    data = json.load(sys.stdin)
+    print(json.dumps(_open_vote(data["facts"], data["seed"])))
+
+
+def _open_vote(facts: dict, seed: int) -> dict:
+    """In Django, on the bench database: open the vote at its time (the roll frozen by
+    ``votes.roll.freeze``), let most co-owners designate one of them, type the developer's paper ballot
+    twice, cast the owners' ballots over the days since it opened (per building, a turnout drawn from
+    ``VOTE_TURNOUT``; some change their ballot), then give ``VOTE_TOKENS`` owners personal API tokens."""
+    import hashlib
+    from collections import Counter, defaultdict
+
+    from django.db import connection, transaction
+
+    from people.models import ApiToken, Person
+    from votes import actions, ledger
+    from votes.models import Ballot, LogEntry, Matter, Voter, VoterMember, VoterUnit
+
+    rng = random.Random(seed * 7919 + 7)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    opens = datetime.datetime.fromisoformat(facts["opens_at"])
+    now = datetime.datetime.fromisoformat(CASES_NOW)
+    matter = actions.open_voting(Matter.objects.get(pk=facts["matter_id"]), now=opens)
+
+    voters = {v.pk: v for v in Voter.objects.filter(matter=matter).order_by("id")}
+    members: dict[int, list[int]] = defaultdict(list)
+    for voter_id, person_id in VoterMember.objects.filter(matter=matter).order_by("person_id").values_list("voter", "person"):
+        members[voter_id].append(person_id)
+    first_building: dict[int, int] = {}
+    for voter_id, building_id in VoterUnit.objects.filter(matter=matter).order_by("unit").values_list("voter", "building"):
+        first_building.setdefault(voter_id, building_id)
+    people = Person.objects.in_bulk({p for ps in members.values() for p in ps} | set(facts["staff"]))
+
+    # Co-owners who named the same one of them (what ``actions.designate`` leaves when each has done so),
+    # written in two statements rather than two actions per voter (the roll's digest does not cover it).
+    co_owned = [v for v in voters.values() if v.kind == Voter.Kind.OWNERS and len(members[v.pk]) > 1]
+    chosen = {}
+    for voter in co_owned:
+        if rng.random() < VOTE_DESIGNATED_SHARE:
+            chosen[voter.pk] = voter.designated_id = members[voter.pk][rng.randrange(len(members[voter.pk]))]
+    with transaction.atomic():
+        Voter.objects.bulk_update([voters[v] for v in chosen], ["designated"], batch_size=2000)
+        named = list(VoterMember.objects.filter(voter_id__in=list(chosen)))
+        for member in named:
+            member.names_id = chosen[member.voter_id]
+        VoterMember.objects.bulk_update(named, ["names"], batch_size=2000)
+
+    # Who votes online, when and how: the designated owners, a turnout per building.
+    turnout = {b: rng.uniform(*VOTE_TURNOUT) for b in sorted(set(first_building.values()))}
+    span = (now - opens).total_seconds()
+    choices, weights = zip(*VOTE_CHOICES, strict=True)
+    developer = next((v for v in voters.values() if v.kind == Voter.Kind.DEVELOPER), None)
+    casts = [(opens + datetime.timedelta(days=2), developer.pk, "yes")] if developer is not None else []
+    for voter in voters.values():
+        if voter.designated_id is None or rng.random() >= turnout[first_building[voter.pk]]:
+            continue
+        at = opens + datetime.timedelta(seconds=span * rng.random() ** 1.5)  # most in the first days
+        choice = rng.choices(choices, weights)[0]
+        casts.append((at, voter.pk, choice))
+        if rng.random() < VOTE_CHANGED_SHARE:
+            later = at + datetime.timedelta(seconds=(now - at).total_seconds() * rng.random())
+            casts.append((later, voter.pk, rng.choice([c for c in choices if c != choice])))
+    casts.sort()
+    staff = [people[p] for p in facts["staff"]]
+    # One transaction each, as in life (one transaction for all would update the vote's row thousands of
+    # times before a commit, and every lock of it would walk the chain of its dead versions).
+    for at, voter_id, choice in casts:
+        voter = voters[voter_id]
+        if voter is developer:  # a paper ballot, typed in by two of the community's staff
+            for typist in staff:
+                actions.enter_paper_ballot(matter, voter=voter, sheet="0001", choice=choice, by=typist, now=at)
+        else:
+            actions.cast_ballot(matter, voter=voter, choice=choice, by=people[voter.designated_id], now=at)
+
+    # Owners who take part in the bench's load: distinct people, each the designee of one voter only.
+    designees = Counter(v.designated_id for v in Voter.objects.filter(matter=matter, designated__isnull=False))
+    candidates = [
+        (v.designated_id, v.pk)
+        for v in Voter.objects.filter(matter=matter, kind=Voter.Kind.OWNERS, designated__isnull=False).order_by("id")
+        if designees[v.designated_id] == 1
+    ]
+    owners = rng.sample(candidates, min(VOTE_TOKENS, len(candidates)))
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(person_id=p, name="bench vote", key_hash=hashlib.sha256(vote_token(seed, p).encode()).hexdigest())
+            for p, _ in owners
+        ],
+        batch_size=2000,
+    )
+    matter.refresh_from_db()
+    check = ledger.verify(matter)
+    if not check.ok:
+        raise RuntimeError(f"the generated vote does not verify: {check.problems}")
+    voted = set(Ballot.objects.filter(matter=matter).values_list("voter_id", flat=True))
+    tally = check.tally.as_dict()
+    first = owners[0]
+    return {
+        "facts": {
+            "voters": matter.total_heads,
+            "total_area": str(matter.total_area),
+            "voters_by_kind": dict(Counter(v.kind for v in voters.values())),
+            "co_owned_voters": len(co_owned),
+            "co_owned_designated": len(chosen),
+            "ballots": len(voted),
+            "log_length": matter.log_length,
+            "log_head": matter.log_head,
+            "ballot_entries": LogEntry.objects.filter(matter=matter, kind=LogEntry.Kind.BALLOT).count(),
+            "turnout_heads": f"{len(voted) / matter.total_heads:.3f}",
+            "quorum_met": tally.get("quorum_met"),
+            "owners": [[p, v] for p, v in owners],
+            "owners_who_voted": sum(1 for _, v in owners if v in voted),
+        },
+        "persona": {
+            "person_id": first[0],
+            "role": "owner",
+            "place_id": facts["compound_id"],
+            "voter_id": first[1],
+            "api_token": vote_token(seed, first[0]),
+        },
+    }

@@ -107,8 +107,9 @@ def ensure_dataset(args) -> tuple[dict, dict]:
 
 
 def clear_previous_runs(url: str, meta: dict | None = None) -> None:
-    """Audit rows, sessions, and the cases and notifications written by earlier runs (intake) on a
-    reused database: runs stay comparable."""
+    """Audit rows, sessions, the cases and notifications written by earlier runs (intake), and the
+    ballots cast in the generated owners' vote since it was generated, on a reused database: runs stay
+    comparable."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -128,6 +129,10 @@ def clear_previous_runs(url: str, meta: dict | None = None) -> None:
             if deleted:
                 tables += ["cases_case", "cases_caseevent"]
         conn.execute("VACUUM (ANALYZE) " + ", ".join(tables))
+    if (meta or {}).get("votes"):
+        from .vote_scenarios import reset_vote
+
+        reset_vote(meta["votes"])
 
 
 # --- server --------------------------------------------------------------------------------------
@@ -304,10 +309,12 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
-def locust(spec: dict, *, base: str, users: int, seconds: float, workdir: Path, tag: str) -> dict:
+def locust(
+    spec: dict, *, base: str, users: int, seconds: float, workdir: Path, tag: str, spawn_rate: float | None = None
+) -> dict:
     spec_path = workdir / f"{tag}.spec.json"
     samples_path = workdir / f"{tag}.samples.json"
-    spec = {**spec, "samples_path": str(samples_path)}
+    spec = {**spec, "samples_path": str(samples_path), "users": users}
     spec_path.write_text(json.dumps(spec))
     csv_prefix = workdir / tag
     cmd = [
@@ -318,7 +325,7 @@ def locust(spec: dict, *, base: str, users: int, seconds: float, workdir: Path, 
         "-u",
         str(users),
         "-r",
-        str(max(users, 100)),
+        str(spawn_rate or max(users, 100)),
         "-t",
         f"{max(1, round(seconds))}s",
         "--host",
@@ -347,6 +354,10 @@ def locust(spec: dict, *, base: str, users: int, seconds: float, workdir: Path, 
     # Counted from every request's own record (see locustfile.py): locust's CSV misses the last second.
     first, last = data.get("span") or (None, None)
     span = (last - first) if first is not None and last is not None else None
+    started = [0] * (int(last - first) + 1 if span else 0)
+    for t in data.get("starts") or []:
+        started[int(t - first)] += 1
+    extra = {"written_bodies": data["written_bodies"]} if data.get("written_bodies") is not None else {}
     return {
         "requests": len(samples),
         "errors": int(data.get("failure_count", 0)),
@@ -363,6 +374,9 @@ def locust(spec: dict, *, base: str, users: int, seconds: float, workdir: Path, 
         "mean_ms": _r(statistics.fmean(samples) if samples else None),
         "max_ms": _r(samples[-1] if samples else None),
         "failure_examples": data["failures"][:5],
+        "statuses": data.get("statuses") or {},
+        "started_per_second": started,  # requests started in each second from the first one's start
+        **extra,
     }
 
 
@@ -602,36 +616,43 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"  {label:<20} {result['check']['message']}")
                     connections.close_all()
                     continue
+                users = s.users or args.users
                 spec = {
                     "name": label,
                     "urls": s.urls(ds),
                     "expect": s.expect,
-                    "sessions": probe.sessions(ds, s.persona, args.users) if s.auth == "session" else [],
+                    "sessions": probe.sessions(ds, s.persona, users) if s.auth == "session" else [],
                     "cookie_name": settings.SESSION_COOKIE_NAME,
                     "method": s.method,
                     "bodies": s.bodies(ds) if s.bodies else None,
                     "headers": probe.auth_headers(ds, s.persona, s.auth),
+                    "user_headers": s.user_headers(ds) if s.user_headers else None,
+                    "user_bodies": s.user_bodies(ds) if s.user_bodies else None,
+                    "once": s.once,
+                    "record_bodies": s.record_bodies,
                     "expect_status": s.expect_status,
                 }
                 connections.close_all()
                 pids = server.workers()
                 reset_peak_rss(pids)
-                if args.warmup > 0:
-                    locust(spec, base=server.base, users=args.users, seconds=args.warmup, workdir=workdir, tag=f"{i}-warm")
+                load = {"base": server.base, "users": users, "workdir": workdir, "spawn_rate": s.spawn_rate}
+                if args.warmup > 0 and s.warmup:
+                    locust(spec, seconds=args.warmup, tag=f"{i}-warm", **load)
                 before = s.before(ds) if s.before is not None else None
                 connections.close_all()
                 with CpuMeter(server, database.database_name(args.database_url)) as cpu:
-                    result = locust(spec, base=server.base, users=args.users, seconds=args.duration, workdir=workdir, tag=f"{i}")
+                    result = locust(spec, seconds=s.duration or args.duration, tag=f"{i}", **load)
                 n = result["requests"]
                 result["app_cpu_ms_per_req"] = round(cpu.app_ms / n, 2) if n else None
                 result["db_cpu_ms_per_req"] = round(cpu.db_ms / n, 2) if n else None
                 if not n:
-                    result["failure_examples"].append(f"no request completed in {args.duration:g}s")
+                    result["failure_examples"].append(f"no request completed in {s.duration or args.duration:g}s")
                     failed = True
                 result.update(
                     name=label,
                     description=s.description,
                     persona=s.persona,
+                    users=users,
                     urls=spec["urls"],
                     worker_peak_rss_mb=peak_rss_mb(server.workers()),
                     probe=probes[s.name],
@@ -642,6 +663,7 @@ def main(argv: list[str] | None = None) -> int:
                     ok, message = s.check(ds, result)
                     result["check"] = {"ok": ok, "message": message}
                     failed |= not ok
+                result.pop("written_bodies", None)  # for the check only
                 failed |= result["errors"] > 0
                 results.append(result)
                 log(f"  {label:<20} {result['rps']:>8.1f} req/s  p95 {result['p95_ms']} ms  errors {result['errors']}")

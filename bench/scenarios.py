@@ -18,12 +18,17 @@ To add one, in this module (or in a module imported here)::
 ``ds`` is the :class:`Dataset`: the facts the generator kept (persona ids, their places, counts).
 Personas: ``community_staff`` (of the largest community), ``subdistrict_admin`` (the first
 sub-district), ``building_leader`` and ``resident`` (the biggest building of that community, also
-the busiest in problem reports; the resident has a personal API token, ``auth="token"``).
+the busiest in problem reports; the resident has a personal API token, ``auth="token"``), and
+``vote_owner`` (an owner on the roll of the owners' vote, with a token; 1,199 more owners' tokens are
+in ``vote_scenarios.owner_headers``).
 
 A write scenario posts JSON instead (``method="POST"``, ``bodies``: one per request, in turn;
 ``expect_status=201``); its ``before`` hook runs just before the measured phase and its result is
 ``result["before"]`` for the ``check``, which compares what was written with the successful
-responses (``requests - errors``). An in-process scenario (``runner``: dataset -> result dict with
+responses (``requests - errors``; ``result["statuses"]`` counts every status). Many distinct people
+(``user_headers``, ``user_bodies``: user N takes entry N), a burst (``users``, ``spawn_rate``,
+``once``) and the bodies that succeeded (``record_bodies``: ``result["written_bodies"]``) are
+options of ``Scenario`` (see ``vote_scenarios.py``). An in-process scenario (``runner``: dataset -> result dict with
 at least ``ok`` and ``summary``) runs in the bench process against the bench database, no load::
 
     register(Scenario(name="escalation_sweep", description="...", urls=lambda ds: [], runner=run_sweep))
@@ -71,6 +76,15 @@ class Scenario:
     runner: Callable[[Dataset], dict] | None = None  # in-process scenario (no server, no load)
     target_rps: float | None = None
     target_seconds: float | None = None  # in-process scenarios
+    # Many distinct people: user number N (0, 1, ...) takes entry N of each list (modulo its length).
+    user_headers: Callable[[Dataset], list[dict]] | None = None  # e.g. each owner's bearer token
+    user_bodies: Callable[[Dataset], list[list[dict]]] | None = None  # each user's own JSON bodies, in turn
+    users: int | None = None  # simulated users (default: ``--users``)
+    spawn_rate: float | None = None  # users started per second (default: all at once)
+    once: bool = False  # a burst: each user sends its own bodies once, then stops; the run ends when all have
+    warmup: bool = True  # the unmeasured warm-up (with the same users and bodies)
+    duration: float | None = None  # measured seconds (default ``--duration``; for ``once``, the longest it may take)
+    record_bodies: bool = False  # the result keeps the body of every response with ``expect_status`` (for the check)
 
 
 REGISTRY: dict[str, Scenario] = {}
@@ -568,6 +582,10 @@ register(
         target_seconds=ACTION_SWEEP_TARGET_S,
     )
 )
+
+
+# Owners' votes (issue 5): registered by their own module.
+from . import vote_scenarios  # noqa: E402, F401
 
 
 def select(names: list[str] | None) -> list[Scenario]:

@@ -15,10 +15,13 @@ from bench.generate import (
     COMPOUND_UNITS,
     TABLES,
     UNIT_PEOPLE,
+    VOTE_TABLES,
     allocate,
     deliberation_counts,
     generate,
     make_plan,
+    vote_token,
+    vote_units,
 )
 from bench.scales import Scale
 
@@ -88,6 +91,8 @@ def test_generate_tiny_scale(bench_db):
     import psycopg
 
     facts = generate(bench_db, TINY, seed=3, log=lambda _: None)
+    vote = facts["votes"]  # the owners' vote's compound comes on top of the scale's (see test_generate_owners_vote)
+    like = vote["compound_path"] + "%"
     with psycopg.connect(bench_db) as conn:
 
         def one(sql, *params):
@@ -96,10 +101,12 @@ def test_generate_tiny_scale(bench_db):
         counts = facts["counts"]
         assert one("SELECT count(*) FROM places_place WHERE kind = 'subdistrict'") == TINY.subdistricts
         assert one("SELECT count(*) FROM places_place WHERE kind IN ('community', 'village')") == TINY.communities
-        assert one("SELECT count(*) FROM places_place WHERE kind = 'compound'") == TINY.compounds
-        assert one("SELECT count(*) FROM places_place WHERE kind = 'building'") == TINY.buildings
-        assert one("SELECT count(*) FROM places_unit") == TINY.units == counts["places_unit"]
-        assert one("SELECT count(DISTINCT person_id) FROM people_householdmember") == TINY.people
+        assert one("SELECT count(*) FROM places_place WHERE kind = 'compound'") == TINY.compounds + 1
+        assert one("SELECT count(*) FROM places_place WHERE kind = 'building'") == TINY.buildings + vote["buildings"]
+        assert one("SELECT count(*) FROM places_place WHERE kind = 'building' AND path NOT LIKE %s", like) == TINY.buildings
+        assert one("SELECT count(*) FROM places_unit WHERE path NOT LIKE %s", like) == TINY.units
+        assert one("SELECT count(*) FROM places_unit") == TINY.units + vote_units(TINY) == counts["places_unit"]
+        assert one("SELECT count(DISTINCT person_id) FROM people_householdmember WHERE path NOT LIKE %s", like) == TINY.people
         assert one("SELECT count(*) FROM people_person") == facts["persons"] == counts["people_person"]
 
         # Paths: a place's path is its parent's plus its own segment; units and members carry the building's.
@@ -135,29 +142,42 @@ def test_generate_tiny_scale(bench_db):
             "SELECT c.id, (SELECT count(*) FROM places_unit u WHERE u.path LIKE c.path || '%%') "
             "FROM places_place c WHERE c.kind IN ('community', 'village')"
         ).fetchall()
-        assert sum(n for _, n in per_community) == TINY.units
+        assert sum(n for _, n in per_community) == TINY.units + vote_units(TINY)
         assert all(n >= COMPOUND_UNITS[0] for _, n in per_community)
 
         # Shape: building sizes, people per unit, one leader a building, a quarter rented.
-        sizes = [n for (n,) in conn.execute("SELECT count(*) FROM places_unit GROUP BY building_id")]
+        sizes = [
+            n for (n,) in conn.execute("SELECT count(*) FROM places_unit WHERE path NOT LIKE %s GROUP BY building_id", [like])
+        ]
         assert min(sizes) >= BUILDING_UNITS[0] and max(sizes) <= BUILDING_UNITS[1]
-        members = [n for (n,) in conn.execute("SELECT count(*) FROM people_householdmember GROUP BY unit_id")]
+        members = [
+            n
+            for (n,) in conn.execute(
+                "SELECT count(*) FROM people_householdmember WHERE path NOT LIKE %s GROUP BY unit_id", [like]
+            )
+        ]
         assert len(members) == TINY.units and min(members) >= 1 and max(members) <= 5
         assert one("SELECT count(*) FROM people_roleassignment WHERE role = 'building_leader'") == TINY.buildings
         assert (
             one(
-                "SELECT count(*) FROM places_place b WHERE b.kind = 'building' AND NOT EXISTS (SELECT 1 FROM "
-                "people_roleassignment r JOIN people_householdmember m ON m.person_id = r.person_id "
-                "WHERE r.place_id = b.id AND r.role = 'building_leader' AND m.path = b.path)"
+                "SELECT count(*) FROM places_place b WHERE b.kind = 'building' AND b.path NOT LIKE %s AND NOT EXISTS "
+                "(SELECT 1 FROM people_roleassignment r JOIN people_householdmember m ON m.person_id = r.person_id "
+                "WHERE r.place_id = b.id AND r.role = 'building_leader' AND m.path = b.path)",
+                like,
             )
             == 0
         )  # every leader lives in their building
-        rented = one("SELECT count(DISTINCT unit_id) FROM people_householdmember WHERE relation = 'tenant'")
+        rented = one(
+            "SELECT count(DISTINCT unit_id) FROM people_householdmember WHERE relation = 'tenant' AND path NOT LIKE %s", like
+        )
         assert 0.15 < rented / TINY.units < 0.35
         assert (
-            one("SELECT count(*) FROM places_unit u WHERE NOT EXISTS (SELECT 1 FROM people_ownership o WHERE o.unit_id = u.id)")
+            one(
+                "SELECT count(*) FROM places_unit u WHERE developer_holding = '' "
+                "AND NOT EXISTS (SELECT 1 FROM people_ownership o WHERE o.unit_id = u.id)"
+            )
             == 0
-        )
+        )  # every unit has an owner, or is held by the developer (in the vote's compound only)
         assert one("SELECT count(*) FROM people_person WHERE mobile IS NOT NULL") == one(
             "SELECT count(DISTINCT mobile) FROM people_person"
         )
@@ -185,11 +205,14 @@ def test_generate_tiny_scale(bench_db):
 
 
 def _empty(url: str) -> None:
+    """Every generated row, also those the opening of the owners' vote wrote in Django (the roll, the
+    log, the ballots, audit rows), with the id sequences started again (voter ids are then the same)."""
     import psycopg
 
     with psycopg.connect(url) as conn:
-        for table in reversed(list(TABLES)):
+        for table in [*reversed(VOTE_TABLES), "core_auditentry", *reversed(list(TABLES))]:
             conn.execute(f"DELETE FROM {table}")  # noqa: S608
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1, false)")
 
 
 def test_generate_is_deterministic(bench_db):
@@ -466,3 +489,142 @@ def test_generate_topics_meetings_action_items(bench_db):
             page["id"],
         )
         assert one("SELECT count(*) FROM meetings_agendaitem WHERE meeting_id = %s", page["id"]) == page["agenda"] >= 3
+
+
+# The owners' vote (issue 5): a compound of half the scale's units here (10,000 at every bench scale).
+TINY_VOTE = Scale("tinyv", subdistricts=1, communities=2, compounds=3, buildings=24, units=900, people=2_000)
+
+
+def test_generate_owners_vote(bench_db):
+    import hashlib
+
+    import psycopg
+
+    from bench.vote_scenarios import RESET_SQL, TOKEN_NAME
+
+    _empty(bench_db)
+    facts = generate(bench_db, TINY_VOTE, seed=9, log=lambda _: None)
+    vote = facts["votes"]
+    n_units = vote_units(TINY_VOTE)
+    path = vote["compound_path"]
+    matter = vote["matter_id"]
+    with psycopg.connect(bench_db) as conn:
+
+        def one(sql, *params):
+            return conn.execute(sql, params).fetchone()[0]
+
+        def none(sql, *params):
+            found = conn.execute(f"SELECT count(*) FROM ({sql}) AS bad", params).fetchone()[0]  # noqa: S608
+            assert found == 0, sql
+
+        # The compound: in the personas' community, homes, parking spaces and shops with areas and their source.
+        assert one("SELECT parent_id FROM places_place WHERE id = %s", vote["compound_id"]) == facts["persona_community"]["id"]
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM places_unit WHERE path LIKE %s GROUP BY kind", [path + "%"]))
+        assert kinds == vote["units_by_kind"] and sum(kinds.values()) == n_units and set(kinds) == {"home", "parking", "shop"}
+        none("SELECT 1 FROM places_unit WHERE path LIKE %s AND (area IS NULL OR area_source = '')", path + "%")
+        assert one("SELECT count(DISTINCT area_source) FROM places_unit WHERE path LIKE %s", path + "%") == 3
+        # Owners: one per part mostly, couples, several parts for some, a few parts the developer holds.
+        developer = one("SELECT count(*) FROM places_unit WHERE path LIKE %s AND developer_holding <> ''", path + "%")
+        assert developer == vote["developer_units"] > 0
+        none(
+            "SELECT 1 FROM places_unit u WHERE path LIKE %s AND (developer_holding = '') <> EXISTS "
+            "(SELECT 1 FROM people_ownership o WHERE o.unit_id = u.id)",
+            path + "%",
+        )
+        per_unit = [
+            n for (n,) in conn.execute("SELECT count(*) FROM people_ownership WHERE path LIKE %s GROUP BY unit_id", [path + "%"])
+        ]
+        assert per_unit.count(1) > 0.6 * len(per_unit) and per_unit.count(2) > 0 and max(per_unit) == 2
+        per_owner = [
+            n
+            for (n,) in conn.execute("SELECT count(*) FROM people_ownership WHERE path LIKE %s GROUP BY person_id", [path + "%"])
+        ]
+        assert sum(1 for n in per_owner if n > 1) > 0
+        none("SELECT unit_id FROM people_ownership WHERE path LIKE %s GROUP BY unit_id HAVING sum(share) <> 1", path + "%")
+
+        # The vote: open, its roll frozen over every part, its log a gap-free hash chain that starts with the roll.
+        status, total_heads, total_area, length, head, digest = conn.execute(
+            "SELECT status, total_heads, total_area, log_length, log_head, roll_digest FROM votes_matter WHERE id = %s",
+            [matter],
+        ).fetchone()
+        assert status == "open" and total_heads == vote["voters"] == one("SELECT count(*) FROM votes_voter")
+        assert one("SELECT count(*) FROM votes_voterunit") == n_units
+        assert (
+            total_area
+            == one("SELECT sum(area) FROM votes_voter")
+            == one("SELECT sum(area) FROM places_unit WHERE path LIKE %s", path + "%")
+        )
+        assert one("SELECT count(*) FROM votes_voter WHERE kind = 'developer'") == 1
+        assert (
+            one("SELECT count(*) FROM votes_voter v WHERE (SELECT count(*) FROM votes_voterunit u WHERE u.voter_id = v.id) > 1")
+            > 0
+        )
+        assert length == vote["log_length"] == one("SELECT count(*) FROM votes_logentry") and head == vote["log_head"]
+        assert one("SELECT max(seq) FROM votes_logentry") == length
+        assert one("SELECT hash FROM votes_logentry WHERE seq = %s", length) == head
+        assert conn.execute("SELECT kind, detail FROM votes_logentry WHERE seq = 1").fetchone() == ("open", digest)
+        none(
+            "SELECT 1 FROM (SELECT prev_hash, lag(hash, 1, repeat('0', 64)) OVER (ORDER BY seq) AS prev FROM votes_logentry) c "
+            "WHERE prev_hash <> prev"
+        )
+        # Ballots: one counting ballot per voter who voted, its last log entry; some changed theirs; the developer's on paper.
+        assert one("SELECT count(*) FROM votes_ballot") == vote["ballots"] > total_heads / 2
+        none(
+            "SELECT 1 FROM votes_ballot b JOIN (SELECT voter_id, max(seq) AS seq, count(*) AS n FROM votes_logentry "
+            "WHERE kind = 'ballot' GROUP BY voter_id) l ON l.voter_id = b.voter_id JOIN votes_logentry e ON e.seq = l.seq "
+            "WHERE b.seq <> l.seq OR b.times <> l.n OR b.choice <> e.choice OR b.channel <> e.channel"
+        )
+        assert one("SELECT count(DISTINCT voter_id) FROM votes_logentry WHERE kind = 'ballot'") == vote["ballots"]
+        assert one("SELECT count(*) FROM votes_ballot WHERE times > 1") > 0
+        assert one("SELECT count(*) FROM votes_paperentry WHERE status = 'matched'") == 2
+        assert (
+            one("SELECT b.channel FROM votes_ballot b JOIN votes_voter v ON v.id = b.voter_id WHERE v.kind = 'developer'")
+            == "paper"
+        )
+        none(
+            "SELECT 1 FROM votes_ballot b JOIN votes_voter v ON v.id = b.voter_id "
+            "WHERE b.channel = 'online' AND v.designated_id IS NULL"
+        )
+
+        # Owners' tokens: distinct people, each the designee of one voter only, the key derived from the seed.
+        owners = vote["owners"]
+        assert len(owners) == one("SELECT count(*) FROM people_apitoken WHERE name = %s", TOKEN_NAME) > 100
+        assert len({p for p, _ in owners}) == len({v for _, v in owners}) == len(owners)
+        hashes = dict(conn.execute("SELECT person_id, key_hash FROM people_apitoken WHERE name = %s", [TOKEN_NAME]).fetchall())
+        assert all(hashes[p] == hashlib.sha256(vote_token(9, p).encode()).hexdigest() for p, _ in owners)
+        designees = dict(conn.execute("SELECT id, designated_id FROM votes_voter WHERE designated_id IS NOT NULL").fetchall())
+        assert all(designees.get(v) == p for p, v in owners)
+        assert one("SELECT count(*) FROM votes_voter WHERE designated_id = ANY(%s)", [p for p, _ in owners]) == len(owners)
+        persona = facts["personas"]["vote_owner"]
+        assert [persona["person_id"], persona["voter_id"]] == owners[0] and persona["api_token"] == vote_token(9, owners[0][0])
+
+        # The bench's reset takes the vote back to this state after ballots cast since (log entries appended).
+        ballots = (
+            "SELECT md5(string_agg(concat_ws('|', voter_id, choice, channel, seq, cast_at, times), ',' ORDER BY voter_id)) "
+            "FROM votes_ballot"
+        )
+        generated = one(ballots)
+        voted, seq_voted = conn.execute("SELECT voter_id, seq FROM votes_ballot ORDER BY voter_id LIMIT 1").fetchone()
+        fresh = one("SELECT min(id) FROM votes_voter v WHERE NOT EXISTS (SELECT 1 FROM votes_ballot b WHERE b.voter_id = v.id)")
+        for k, voter in enumerate((voted, fresh), start=1):
+            conn.execute(
+                "INSERT INTO votes_logentry (matter_id, seq, kind, at, voter_id, channel, choice, sealed, detail, "
+                "prev_hash, hash) VALUES (%s, %s, 'ballot', now(), %s, 'online', 'no', '', '', 'x', 'y')",
+                [matter, length + k, voter],
+            )
+        conn.execute(
+            "UPDATE votes_ballot SET seq = %s, times = times + 1, choice = 'no' WHERE voter_id = %s", [length + 1, voted]
+        )
+        conn.execute(
+            "INSERT INTO votes_ballot (matter_id, voter_id, choice, receipt, channel, seq, cast_at, times) "
+            "VALUES (%s, %s, 'no', '', 'online', %s, now(), 1)",
+            [matter, fresh, length + 2],
+        )
+        conn.execute("UPDATE votes_matter SET log_length = %s, log_head = 'y' WHERE id = %s", [length + 2, matter])
+        assert one(ballots) != generated and seq_voted <= length
+        params = {"matter": matter, "length": length, "head": head, "token": TOKEN_NAME}
+        for sql in RESET_SQL:
+            conn.execute(sql, params)
+        assert one(ballots) == generated
+        assert conn.execute("SELECT log_length, log_head FROM votes_matter WHERE id = %s", [matter]).fetchone() == (length, head)
+        assert one("SELECT count(*) FROM votes_logentry") == length
