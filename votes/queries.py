@@ -88,6 +88,15 @@ def matter_list(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     return matters.select_related("compound", "scope").order_by("-opens_at", "-id")
 
 
+def published_under(place) -> QuerySet[Matter]:
+    """Published results of the votes under ``place`` (the public board), newest first."""
+    return (
+        Matter.objects.filter(status=Status.PUBLISHED, path__startswith=place.path)
+        .select_related("compound", "scope")
+        .order_by("-published_at", "-id")
+    )
+
+
 def open_for(user, matters: QuerySet[Matter]) -> QuerySet[Matter]:
     """The user's matters that are noticed or open (the owner's "my open matters")."""
     return matter_list(matters.filter(status__in=[Status.NOTIFIED, Status.OPEN]))

@@ -7,6 +7,7 @@ app_name = "votes"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.matter_new, name="new"),
+    path("board/<int:community_id>/", views.board, name="board"),
     path("compounds/<int:place_id>/silent-consent/", views.silent_consent, name="silent-consent"),
     path("use-changes/", views.use_change_list, name="use-changes"),
     path("use-changes/new/", views.use_change_new, name="use-change-new"),

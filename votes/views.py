@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -122,7 +123,7 @@ def _result(matter: Matter) -> dict | None:
 
 def _co_owned(user, matter: Matter) -> list[Voter]:
     """Co-owned units on the roll that the user is one of the owners of, but does not cast for (yet)."""
-    if matter.status not in FROZEN:
+    if matter.status not in FROZEN or not user.is_authenticated:
         return []
     voters = queries.co_owned_voters(user, matter)
     for voter in voters:
@@ -266,6 +267,16 @@ def index(request):
     )
 
 
+def board(request, community_id: int):
+    """The published results of the owners' votes in a community's compounds, newest first: public, like
+    the notice board of each compound (the results carry no personal data)."""
+    community = get_object_or_404(Place.objects.communities(), pk=community_id)
+    page = page_number(request)
+    results, has_next = page_of(queries.published_under(community), page, PAGE_SIZE)
+    context = {"community": community, "results": results, "page": page, "has_next": has_next}
+    return render(request, "votes/board.html", context)
+
+
 # --- a new vote -----------------------------------------------------------------------------------------
 
 
@@ -320,10 +331,20 @@ def matter_new(request):
 # --- one vote: the owners' page --------------------------------------------------------------------
 
 
-@login_required
 def matter_detail(request, pk: int):
-    matter = access.get_matter_for(request.user, pk)
+    """The owners' page; a published result is public (the notice board), signed in or not."""
+    matter = _public_or_signed_in(request, pk)
+    if matter is None:
+        return redirect_to_login(request.get_full_path())
     return render(request, "votes/matter_detail.html", _matter_context(request, matter))
+
+
+def _public_or_signed_in(request, pk: int) -> Matter | None:
+    """The vote for a signed-in user (404 when they may not see it); for anyone else a published
+    result, or ``None``: sign in first (whether the vote exists is not told)."""
+    if request.user.is_authenticated:
+        return access.get_matter_for(request.user, pk)
+    return Matter.objects.filter(pk=pk, status=Status.PUBLISHED).select_related("compound", "scope", "topic").first()
 
 
 @login_required
@@ -381,9 +402,10 @@ def proxy_document(request, pk: int, proxy_id: int):
     return response
 
 
-@login_required
 def result_pdf(request, pk: int):
-    matter = access.get_matter_for(request.user, pk)
+    matter = _public_or_signed_in(request, pk)
+    if matter is None:
+        return redirect_to_login(request.get_full_path())
     if matter.status != Status.PUBLISHED:
         raise Http404
     from core.pdf import pdf_response
