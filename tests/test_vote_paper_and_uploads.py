@@ -119,3 +119,20 @@ def test_owners_not_recorded_give_their_consent_on_paper(client, w):
     done = client.post(url, {"document": SimpleUploadedFile("c.pdf", PDF)})
     assert done.status_code == 200 and done.json()["status"] == UseChange.Status.APPROVED
     assert done.json()["paper_consents_attached"] is True
+
+
+def test_an_owners_committee_member_records_a_proxy_for_a_relative_living_elsewhere(client, w):
+    from people.models import Role
+    from tests.conftest import grant
+
+    member = make_person("许委员", "13900000021")
+    grant(member, Role.OWNERS_COMMITTEE, w.compound)
+    matter = open_vote(w)
+    couple = Voter.objects.get(matter=matter, members__person=w.wife)
+    url = f"/api/votes/{matter.pk}/voters/{couple.pk}/proxy"
+    client.force_login(member)
+    answer = client.post(url, {"proxy": w.outsider.pk, "document": SimpleUploadedFile("p.pdf", PDF)})
+    assert answer.status_code == 201
+    assert couple.proxies.get(revoked_at__isnull=True).proxy == w.outsider
+    client.force_login(w.property_staff)  # not one who runs votes
+    assert client.post(url, {"proxy": w.outsider.pk, "document": SimpleUploadedFile("p.pdf", PDF)}).status_code == 404

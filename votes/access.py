@@ -125,6 +125,23 @@ def proxy_for(user, voter: Voter) -> ProxyAuthorisation | None:
     return ProxyAuthorisation.objects.filter(voter=voter, proxy=user, revoked_at__isnull=True).first()
 
 
+def can_name_proxy(user, matter: Matter, person) -> bool:
+    """A manager recording a signed written authorisation may name whoever it names, a relative living
+    elsewhere too: the signed document is the basis, and the recording is audited."""
+    return can_manage(user, matter) and person.is_active and person.anonymised_at is None
+
+
+def can_name_interested(user, request: UseChange, person) -> bool:
+    """A manager may add an owner of the same compound as an interested owner (SPC interpretation Art 11)."""
+    from .actions import compound_of
+
+    if not can_manage_use_change(user, request) or not person.is_active:
+        return False
+    compound = compound_of(request.unit.building)
+    area = compound.path if compound is not None else request.unit.building.path
+    return Ownership.objects.filter(person=person, path__startswith=area).exists()
+
+
 def can_see_choices(user, matter: Matter) -> bool:
     """Who voted how: managers, for an open ballot only. A secret ballot's choices are shown to nobody."""
     return not matter.secret and can_manage(user, matter)

@@ -514,7 +514,9 @@ def paper_set_aside(request, pk: int, entry_id: int):
 @require_POST
 def proxy(request, pk: int):
     matter = _managed_matter(request.user, pk)
-    form = ProxyForm(request.POST, request.FILES, matter=matter, can_name=lambda p: policy.can_name(request.user, p))
+    form = ProxyForm(
+        request.POST, request.FILES, matter=matter, can_name=lambda p: access.can_name_proxy(request.user, matter, p)
+    )
 
     def apply(data):
         actions.record_proxy(
@@ -659,7 +661,9 @@ def use_change_add(request, pk: int):
         request,
         pk,
         "add_form",
-        lambda r: InterestedOwnerForm(r.POST, can_name=lambda p: policy.can_name(r.user, p)),
+        lambda r: InterestedOwnerForm(
+            r.POST, can_name=lambda p: access.can_name_interested(r.user, access.get_use_change_for(r.user, pk), p)
+        ),
         lambda item, data: actions.add_interested_owner(item, person=data["mobile"], by=request.user),
         _("The owner is added and asked for their consent."),
     )
