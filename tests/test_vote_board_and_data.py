@@ -54,3 +54,13 @@ def test_a_persons_votes_are_in_their_download_and_erasure_keeps_the_record(w, p
     request.refresh_from_db()
     assert request.status == UseChange.Status.WITHDRAWN
     assert Voter.objects.filter(matter=published, designated=w.resident).exists()  # the roll and log stay
+
+
+def test_the_roll_page_leaves_an_audit_record_of_the_owners_it_names(client, w):  # noqa: F811
+    from core.models import AuditEntry
+
+    matter = open_vote(w)
+    client.force_login(w.community_staff)
+    assert client.get(f"/votes/{matter.pk}/manage/").status_code == 200
+    read = set(AuditEntry.objects.filter(action="read.votes.roll", actor=w.community_staff).values_list("subject_id", flat=True))
+    assert {w.resident.pk, w.wife.pk, w.husband.pk} <= read

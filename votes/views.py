@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import audit
 from core.pages import keep_version, page_number, run_action
 from deliberation import access as topic_access
 from people import policy
@@ -184,6 +185,10 @@ def _manage_context(request, matter: Matter, **forms) -> dict:
     )
     for voter in roll:
         voter.counted = getattr(voter, "ballot", None)
+    proxies = list(matter.proxies.filter(revoked_at__isnull=True).select_related("voter", "proxy")) if voting_rows else []
+    # the owners named on the page: a staff read of personal data (PIPL Art 51), one row each
+    shown = {m.person_id for v in roll for m in v.members.all()} | {p.proxy_id for p in proxies}
+    audit.record_reads(actor=user, action="read.votes.roll", subject_ids=sorted(shown), matter=matter.pk)
     query = request.GET.copy()
     query.pop("page", None)
     version = {"version": matter.version}
@@ -200,7 +205,7 @@ def _manage_context(request, matter: Matter, **forms) -> dict:
         "documents": list(matter.documents.all()),
         "turnout": _turnout(matter),
         "queue": list(queries.paper_queue(matter)) if voting_rows else [],
-        "proxies": list(matter.proxies.filter(revoked_at__isnull=True).select_related("voter", "proxy")) if voting_rows else [],
+        "proxies": proxies,
         "roll": roll,
         "roll_filter": roll_filter,
         "page": page,
