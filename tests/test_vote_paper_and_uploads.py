@@ -136,3 +136,15 @@ def test_an_owners_committee_member_records_a_proxy_for_a_relative_living_elsewh
     assert couple.proxies.get(revoked_at__isnull=True).proxy == w.outsider
     client.force_login(w.property_staff)  # not one who runs votes
     assert client.post(url, {"proxy": w.outsider.pk, "document": SimpleUploadedFile("p.pdf", PDF)}).status_code == 404
+
+
+def test_a_proxy_does_not_see_the_owners_own_secret_choice(w):
+    matter = open_vote(w, secret=True)
+    sole = Voter.objects.get(matter=matter, designated=w.resident)
+    actions.cast_ballot(matter, voter=sole, choice="no", by=w.resident)
+    actions.record_proxy(matter, voter=sole, proxy=w.neighbour, document=SimpleUploadedFile("p.pdf", PDF), by=w.community_staff)
+    assert actions.my_choice(sole, w.resident) == "no"
+    assert actions.my_choice(sole, w.neighbour) == ""  # cast by the owner, not by the proxy
+    actions.cast_ballot(matter, voter=sole, choice="yes", by=w.neighbour)
+    assert actions.my_choice(sole, w.neighbour) == "yes"  # the proxy's own ballot
+    assert actions.my_choice(sole, w.resident) == "yes"

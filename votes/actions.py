@@ -495,10 +495,15 @@ def cast_ballot(matter: Matter, *, voter: Voter, choice: str, by, now: datetime 
     return _record(matter, voter, choice, channel=channel, cast_by=by, proxy=proxy, now=now)
 
 
-def my_choice(voter: Voter) -> str:
-    """The voter's counting choice, for the owner themself (a secret ballot is unsealed only here)."""
+def my_choice(voter: Voter, viewer=None) -> str:
+    """The voter's counting choice, for the owner themself (a secret ballot is unsealed only here). A
+    ``viewer`` who is not the owner casting it (a proxy) sees it only if they cast that ballot
+    themselves: an owner's own secret choice is not shown to the proxy they later authorised."""
     ballot = Ballot.objects.filter(voter=voter).first()
     if ballot is None:
+        return ""
+    by_someone_else = viewer is not None and voter.designated_id != viewer.pk
+    if by_someone_else and not LogEntry.objects.filter(matter_id=ballot.matter_id, seq=ballot.seq, cast_by=viewer).exists():
         return ""
     if not ballot.receipt:
         return ballot.choice

@@ -506,7 +506,7 @@ def _detail(request, matter: Matter) -> Matter:
                 "as_proxy": voter.designated_id != user.pk,
                 "voted": ballot is not None,
                 "times": ballot.times if ballot is not None else 0,
-                "choice": (actions.my_choice(voter) or None) if ballot is not None else None,
+                "choice": (actions.my_choice(voter, request.user) or None) if ballot is not None else None,
             }
         )
     co_owned = []

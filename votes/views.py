@@ -139,7 +139,7 @@ def _matter_context(request, matter: Matter, **forms) -> dict:
     ballots = []
     if matter.status in FROZEN:
         for voter in access.voters_for(user, matter):
-            choice = actions.my_choice(voter)
+            choice = actions.my_choice(voter, user)
             ballots.append(
                 {
                     "voter": voter,
