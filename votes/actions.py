@@ -392,6 +392,15 @@ def open_and_close_due(now: datetime | None = None) -> dict[str, int]:
 # The vote's columns a ballot needs: the lock reads nothing more.
 LOCK_FIELDS = ("id", "status", "closes_at", "secret", "log_length", "log_head")
 
+
+def _lock_for_ballot(matter_pk: int) -> Matter:
+    """The vote's row, locked until the transaction ends (PostgreSQL: ``FOR UPDATE``; SQLite's
+    transactions start IMMEDIATE, so its writers already queue), with the columns a ballot needs."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT {', '.join(LOCK_FIELDS)} FROM votes_matter WHERE id = %s{lock}"  # noqa: S608 (constants only)
+    return next(iter(Matter.objects.raw(sql, [matter_pk])))
+
+
 UPSERT_BALLOT = """
     INSERT INTO votes_ballot (matter_id, voter_id, choice, receipt, channel, seq, cast_at, times)
     VALUES (%s, %s, %s, %s, %s, %s, %s, 1)
@@ -418,7 +427,7 @@ def _record(
     vote's row lock, a few short statements, so that ballots queue for as little time as possible."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Matter.objects.select_for_update().only(*LOCK_FIELDS).get(pk=matter.pk)
+        locked = _lock_for_ballot(matter.pk)
         if locked.status not in statuses or (locked.status == Status.OPEN and now >= locked.closes_at):
             raise ValidationError(_("Voting on this matter is closed."))
         entry = ledger.append(
