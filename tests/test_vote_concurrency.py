@@ -74,18 +74,18 @@ def _open_now(world, *, secret=False) -> Matter:
 
 
 def _hold_the_first_ballot_until_another_waits(monkeypatch) -> list[bool]:
-    """The first ballot to take the vote's lock keeps it (at its log append) until another ballot is seen
+    """The first ballot to take the vote's lock keeps it (as its log entry is made) until another ballot is seen
     waiting for it, so the ballots truly queue on the lock."""
     overlapped: list[bool] = []
     first = threading.Lock()
-    real_append = ledger.append
+    real_prepare = ledger.prepare
 
-    def append(matter, **fields):
+    def prepare(matter, **fields):
         if fields.get("kind") == LogEntry.Kind.BALLOT and first.acquire(blocking=False):
             overlapped.append(_wait_for_a_blocked_writer())
-        return real_append(matter, **fields)
+        return real_prepare(matter, **fields)
 
-    monkeypatch.setattr(ledger, "append", append)
+    monkeypatch.setattr(ledger, "prepare", prepare)
     return overlapped
 
 

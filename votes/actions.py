@@ -411,6 +411,15 @@ UPSERT_BALLOT = """
 """
 
 
+# PostgreSQL: data-modifying CTEs all run, in one statement (built from the constants above only).
+CAST_IN_ONE = f"""
+    WITH entry AS ({ledger.ENTRY_VALUES}),
+    head AS ({ledger.MOVE_HEAD}),
+    ballot AS ({UPSERT_BALLOT})
+    SELECT (SELECT id FROM entry), (SELECT times FROM ballot)
+"""  # noqa: S608
+
+
 def _record(
     matter: Matter,
     voter: Voter,
@@ -430,18 +439,29 @@ def _record(
         locked = _lock_for_ballot(matter.pk)
         if locked.status not in statuses or (locked.status == Status.OPEN and now >= locked.closes_at):
             raise ValidationError(_("Voting on this matter is closed."))
-        entry = ledger.append(
-            locked,
-            kind=LogEntry.Kind.BALLOT,
-            at=now,
-            voter=voter,
-            channel=channel,
-            choice="" if locked.secret else choice,
-            sealed=ledger.seal(choice) if locked.secret else "",
-            cast_by=cast_by,
-            checked_by=checked_by,
-            proxy=proxy,
-        )
+        fields = {
+            "kind": LogEntry.Kind.BALLOT,
+            "at": now,
+            "voter": voter,
+            "channel": channel,
+            "choice": "" if locked.secret else choice,
+            "sealed": ledger.seal(choice) if locked.secret else "",
+            "cast_by": cast_by,
+            "checked_by": checked_by,
+            "proxy": proxy,
+        }
+        if not locked.secret and connection.vendor == "postgresql":
+            # an open ballot on PostgreSQL: the entry, the head and the counting ballot in one round trip
+            entry = ledger.prepare(locked, **fields)
+            ballot = [locked.pk, voter.pk, choice, "", channel, entry.seq, connection.ops.adapt_datetimefield_value(now)]
+            with connection.cursor() as cursor:
+                cursor.execute(CAST_IN_ONE, [*ledger.entry_params(entry), entry.seq, entry.hash, locked.pk, *ballot])
+                pk, times = cursor.fetchone()
+            ledger.moved(locked, entry, pk)
+            return Ballot(
+                matter_id=locked.pk, voter=voter, choice=choice, channel=channel, seq=entry.seq, cast_at=now, times=times
+            )
+        entry = ledger.append(locked, **fields)
         stored_choice, receipt = choice, ""
         if locked.secret:
             # the previous choice comes off its running total, the new one goes on

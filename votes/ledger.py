@@ -52,7 +52,7 @@ def entry_hash(entry: LogEntry) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-INSERT_ENTRY = """
+ENTRY_VALUES = """
     INSERT INTO votes_logentry
         (matter_id, seq, kind, at, voter_id, channel, choice, sealed, cast_by_id, checked_by_id, proxy_id, detail,
          prev_hash, hash)
@@ -62,38 +62,53 @@ INSERT_ENTRY = """
 MOVE_HEAD = "UPDATE votes_matter SET log_length = %s, log_head = %s WHERE id = %s"
 
 
-def append(matter: Matter, **fields) -> LogEntry:
-    """Append an entry to ``matter``'s log. ``matter`` must have been read with ``select_for_update``
-    in the current transaction; its head is moved on here."""
+def prepare(matter: Matter, **fields) -> LogEntry:
+    """The next entry of ``matter``'s log, hashed, not written yet (``append``, or a caller writing it
+    with other statements in one go: ``entry_params``, ``moved``)."""
     entry = LogEntry(matter=matter, seq=matter.log_length + 1, prev_hash=matter.log_head or GENESIS, **fields)
     entry.at = entry.at.astimezone(UTC)  # the hash covers the time as stored and read back
     entry.hash = entry_hash(entry)
-    # Two plain statements: a ballot holds the vote's lock while they run, so they stay short.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_ENTRY,
-            [
-                entry.matter_id,
-                entry.seq,
-                entry.kind,
-                connection.ops.adapt_datetimefield_value(entry.at),
-                entry.voter_id,
-                entry.channel,
-                entry.choice,
-                entry.sealed,
-                entry.cast_by_id,
-                entry.checked_by_id,
-                entry.proxy_id,
-                entry.detail,
-                entry.prev_hash,
-                entry.hash,
-            ],
-        )
-        (entry.pk,) = cursor.fetchone()
-        cursor.execute(MOVE_HEAD, [entry.seq, entry.hash, matter.pk])
+    return entry
+
+
+def entry_params(entry: LogEntry) -> list:
+    """The parameters of ``ENTRY_VALUES`` for ``entry``."""
+    return [
+        entry.matter_id,
+        entry.seq,
+        entry.kind,
+        connection.ops.adapt_datetimefield_value(entry.at),
+        entry.voter_id,
+        entry.channel,
+        entry.choice,
+        entry.sealed,
+        entry.cast_by_id,
+        entry.checked_by_id,
+        entry.proxy_id,
+        entry.detail,
+        entry.prev_hash,
+        entry.hash,
+    ]
+
+
+def moved(matter: Matter, entry: LogEntry, pk: int) -> LogEntry:
+    """``entry`` as written (its id), and ``matter``'s head moved on to it."""
+    entry.pk = pk
     entry._state.adding = False
     matter.log_length, matter.log_head = entry.seq, entry.hash
     return entry
+
+
+def append(matter: Matter, **fields) -> LogEntry:
+    """Append an entry to ``matter``'s log. ``matter`` must have been read with ``select_for_update``
+    in the current transaction; its head is moved on here. Two plain statements: a ballot holds the
+    vote's lock while they run, so they stay short."""
+    entry = prepare(matter, **fields)
+    with connection.cursor() as cursor:
+        cursor.execute(ENTRY_VALUES, entry_params(entry))
+        (pk,) = cursor.fetchone()
+        cursor.execute(MOVE_HEAD, [entry.seq, entry.hash, matter.pk])
+    return moved(matter, entry, pk)
 
 
 def seal(choice: str) -> str:
