@@ -140,6 +140,12 @@ class Place(models.Model):
     def community(self) -> "Place | None":
         return Place.objects.communities().filter(pk__in=self.ancestor_ids).first()
 
+    def compound(self) -> "Place | None":
+        """The compound (property-management area) this place is, or lies in."""
+        if self.kind == self.Kind.COMPOUND:
+            return self
+        return Place.objects.filter(pk__in=self.ancestor_ids, kind=self.Kind.COMPOUND).first()
+
 
 class Unit(models.Model):
     """An exclusive part (专有部分, SPC interpretation Art 2): a home, shop, parking space or storage room."""

@@ -131,15 +131,16 @@ def can_name_proxy(user, matter: Matter, person) -> bool:
     return can_manage(user, matter) and person.is_active and person.anonymised_at is None
 
 
-def can_name_interested(user, request: UseChange, person) -> bool:
-    """A manager may add an owner of the same compound as an interested owner (SPC interpretation Art 11)."""
-    from .actions import compound_of
-
-    if not can_manage_use_change(user, request) or not person.is_active:
-        return False
-    compound = compound_of(request.unit.building)
-    area = compound.path if compound is not None else request.unit.building.path
+def owns_in_same_compound(person, request: UseChange) -> bool:
+    """Only owners of the same compound can be interested owners (SPC interpretation Art 11)."""
+    building = request.unit.building
+    area = (building.compound() or building).path
     return Ownership.objects.filter(person=person, path__startswith=area).exists()
+
+
+def can_name_interested(user, request: UseChange, person) -> bool:
+    """A manager may add an owner of the same compound as an interested owner."""
+    return can_manage_use_change(user, request) and person.is_active and owns_in_same_compound(person, request)
 
 
 def can_see_choices(user, matter: Matter) -> bool:

@@ -95,12 +95,6 @@ def _require_manager(by, matter_or_place) -> None:
         raise PermissionDenied
 
 
-def compound_of(place: Place) -> Place | None:
-    if place.kind == Place.Kind.COMPOUND:
-        return place
-    return Place.objects.filter(pk__in=place.ancestor_ids, kind=Place.Kind.COMPOUND).first()
-
-
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("Voting must close after it opens.")})
@@ -124,7 +118,7 @@ def create_matter(
     """A new vote in draft, for the owners of a compound or of one building in it."""
     if scope.kind not in (Place.Kind.COMPOUND, Place.Kind.BUILDING):
         raise ValidationError({"scope": _("Owners vote per compound, or per building for a building's own matter.")})
-    compound = compound_of(scope)
+    compound = scope.compound()
     if compound is None:
         raise ValidationError({"scope": _("This building is not in a compound, so it has no owners' assembly.")})
     _require_manager(by, scope)
@@ -749,9 +743,7 @@ def add_interested_owner(request: UseChange, *, person: Person, by) -> UseChange
     """An owner elsewhere in the compound who showed the change would harm them (SPC interpretation Art 11)."""
     if not access.can_manage_use_change(by, request):
         raise PermissionDenied
-    compound = compound_of(request.unit.building)
-    area = compound.path if compound is not None else request.unit.building.path
-    if not Ownership.objects.filter(person=person, path__startswith=area).exists():
+    if not access.owns_in_same_compound(person, request):
         raise ValidationError({"person": _("Only an owner in the same compound can be an interested owner.")})
     same_building = Ownership.objects.filter(person=person, unit__building_id=request.unit.building_id).exists()
     with transaction.atomic():
