@@ -30,6 +30,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from cases.api import Error
 from core import audit
 from deliberation import access as topic_access
+from deliberation.api import person_for
 from people.api import AUTH
 from people.models import Person
 from places.models import Place, Unit
@@ -478,15 +479,6 @@ def _voter(matter: Matter, voter_id: int) -> Voter:
     return voter
 
 
-def _named(pk: int, field: str, allowed) -> Person:
-    """A person the votes' access rules let the user name here (``access.can_name_proxy``,
-    ``can_name_interested``); anyone else is refused like a missing id."""
-    person = Person.objects.filter(pk=pk, is_active=True, anonymised_at__isnull=True).first()
-    if person is None or not allowed(person):
-        raise ValidationError({field: _("There is no person #%(n)s among the people you may name.") % {"n": pk}})
-    return person
-
-
 def _area(value) -> str:
     return str(value.quantize(rules.CENT))
 
@@ -616,7 +608,9 @@ def add_interested_owner(request, change_id: int, payload: PersonIn):
     change = access.get_use_change_for(request.user, change_id)
     if not access.can_manage_use_change(request.user, change):
         raise Http404
-    person = _named(payload.person, "person", lambda p: access.can_name_interested(request.user, change, p))
+    person = person_for(
+        request.user, payload.person, "person", allowed=lambda p: access.can_name_interested(request.user, change, p)
+    )
     actions.add_interested_owner(change, person=person, by=request.user)
     return Status(201, _use_change_detail(request, change))
 
@@ -910,7 +904,7 @@ def record_proxy(request, matter_id: int, voter_id: int, proxy: Form[int], docum
     """Multipart: ``proxy`` (a person id), ``document`` (the signed authorisation), ``note``. Replaces an earlier proxy."""
     matter = _managed(request, matter_id)
     voter = _voter(matter, voter_id)
-    person = _named(proxy, "proxy", lambda p: access.can_name_proxy(request.user, matter, p))
+    person = person_for(request.user, proxy, "proxy", allowed=lambda p: access.can_name_proxy(request.user, matter, p))
     authorisation = actions.record_proxy(matter, voter=voter, proxy=person, document=document, note=note, by=request.user)
     return Status(201, authorisation)
 
