@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from people import policy
 from people.models import Ownership, Role
-from places.models import ancestor_paths
+from places.models import Place, ancestor_paths
 
 from .models import Matter, ProxyAuthorisation, Status, UseChange, UseChangeConsent, Voter, VoterMember
 
@@ -50,16 +50,45 @@ def owned_paths(user) -> list[str]:
     return sorted(paths)
 
 
+def _concerning(user, owner_statuses=None) -> Q:
+    """Votes in the user's scope as a manager, over a unit they own (in ``owner_statuses`` if given), on
+    whose roll they are, or for which they hold a proxy."""
+    if not _authenticated(user):
+        return Q(pk__in=[])
+    owned = Q(path__in=owned_paths(user))
+    return (
+        policy.scope_q(user, "path", MANAGER_ROLES)
+        | (owned & Q(status__in=owner_statuses) if owner_statuses else owned)
+        | Q(pk__in=VoterMember.objects.filter(person=user).values("matter_id"))
+        | Q(pk__in=ProxyAuthorisation.objects.filter(proxy=user, revoked_at__isnull=True).values("matter_id"))
+    )
+
+
 def matters_for(user) -> QuerySet[Matter]:
     """Votes the user may see: managed ones, those concerning their units once noticed, those they are
     on the roll of, and every published result."""
-    q = Q(status=Status.PUBLISHED)
-    if _authenticated(user):
-        q |= policy.scope_q(user, "path", MANAGER_ROLES)
-        q |= Q(path__in=owned_paths(user), status__in=OWNER_STATUSES)
-        q |= Q(pk__in=VoterMember.objects.filter(person=user).values("matter_id"))
-        q |= Q(pk__in=ProxyAuthorisation.objects.filter(proxy=user, revoked_at__isnull=True).values("matter_id"))
-    return Matter.objects.filter(q)
+    return Matter.objects.filter(Q(status=Status.PUBLISHED) | _concerning(user, OWNER_STATUSES))
+
+
+def concerning(user, matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Of ``matters``, those that concern the user: a list shows these, not every published result of
+    the sub-district."""
+    return matters.filter(_concerning(user))
+
+
+def can_prepare_votes(user) -> bool:
+    return policy.has_role(user, MANAGER_ROLES)
+
+
+def compounds_to_vote_in(user) -> QuerySet:
+    """Compounds whose votes the user may prepare."""
+    return Place.objects.filter(kind=Place.Kind.COMPOUND).under_any(policy.scope_paths(user, MANAGER_ROLES))
+
+
+def scopes_to_vote_in(user, compound) -> list:
+    """The compound and its buildings, those the user manages: whose owners a new vote may be for."""
+    buildings = Place.objects.under(compound, include_self=False).filter(kind=Place.Kind.BUILDING).order_by("name")
+    return [p for p in [compound, *buildings] if can_manage_place(user, p)]
 
 
 def can_view(user, matter: Matter) -> bool:
@@ -105,10 +134,6 @@ def get_voter_to_cast(user, matter_pk, voter_pk) -> Voter:
     if VoterMember.objects.filter(voter=voter, person=user).exists():
         return voter
     raise Http404
-
-
-def is_on_roll(user, matter: Matter) -> bool:
-    return _authenticated(user) and VoterMember.objects.filter(matter=matter, person=user).exists()
 
 
 def voters_for(user, matter: Matter) -> list[Voter]:

@@ -10,7 +10,6 @@ from fractions import Fraction
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import audit
 from core.pages import keep_version, page_number, run_action
 from deliberation import access as topic_access
-from people import policy
 from people.models import Ownership
 from people.queries import page_of
 from places.models import Place, Unit, ancestor_paths
@@ -49,13 +47,11 @@ from .models import (
     Choice,
     Matter,
     PaperEntry,
-    ProxyAuthorisation,
     SilentConsentClause,
     Status,
     UseChange,
     UseChangeConsent,
     Voter,
-    VoterMember,
 )
 
 PAGE_SIZE = 20
@@ -76,17 +72,6 @@ def _managed_matter(user, pk) -> Matter:
 
 
 # --- shared reads for the pages ----------------------------------------------------------------------
-
-
-def _concerning(user) -> Q:
-    """Votes that concern the user (their homes, their roll, their proxies, their scope), out of every
-    published result they may see: the list shows those, not the whole sub-district's."""
-    return (
-        Q(path__in=access.owned_paths(user))
-        | policy.scope_q(user, "path", access.MANAGER_ROLES)
-        | Q(pk__in=VoterMember.objects.filter(person=user).values("matter_id"))
-        | Q(pk__in=ProxyAuthorisation.objects.filter(proxy=user).values("matter_id"))
-    )
 
 
 def _turnout(matter: Matter) -> dict | None:
@@ -253,7 +238,7 @@ def index(request):
     visible = access.matters_for(user)
     page = page_number(request)
     past, has_next = page_of(
-        queries.matter_list(visible.filter(status__in=[Status.PUBLISHED, Status.CANCELLED]).filter(_concerning(user))),
+        queries.matter_list(access.concerning(user, visible.filter(status__in=[Status.PUBLISHED, Status.CANCELLED]))),
         page,
         PAGE_SIZE,
     )
@@ -267,7 +252,7 @@ def index(request):
             "past": past,
             "page": page,
             "has_next": has_next,
-            "can_create": policy.has_role(user, access.MANAGER_ROLES),
+            "can_create": access.can_prepare_votes(user),
         },
     )
 
@@ -285,14 +270,8 @@ def board(request, community_id: int):
 # --- a new vote -----------------------------------------------------------------------------------------
 
 
-def _places_for_new(user, compound: Place) -> list[Place]:
-    """The compound and its buildings, those the user manages."""
-    buildings = Place.objects.under(compound, include_self=False).filter(kind=Place.Kind.BUILDING).order_by("name")
-    return [p for p in [compound, *buildings] if access.can_manage_place(user, p)]
-
-
 def _compounds_for_new(user, topic, search: str):
-    compounds = Place.objects.filter(kind=Place.Kind.COMPOUND).under_any(policy.scope_paths(user, access.MANAGER_ROLES))
+    compounds = access.compounds_to_vote_in(user)
     if topic is not None:
         compounds = compounds.filter(path__startswith=topic.path)
     if search:
@@ -306,7 +285,7 @@ def matter_new(request):
     """Managers: choose the compound (``?compound=``), then whose owners, the matter, the window. From a
     consultation topic (``?topic=``) the title and description start as the topic's."""
     user = request.user
-    if not policy.has_role(user, access.MANAGER_ROLES):
+    if not access.can_prepare_votes(user):
         raise Http404
     topic = topic_access.get_topic_for(user, request.GET["topic"]) if request.GET.get("topic", "").isdigit() else None
     compound = Place.objects.filter(pk=request.GET.get("compound") or 0, kind=Place.Kind.COMPOUND).first()
@@ -314,7 +293,7 @@ def matter_new(request):
         search = request.GET.get("q", "")[:100]
         compounds = _compounds_for_new(user, topic, search)
         return render(request, "votes/matter_new.html", {"compounds": compounds, "topic": topic, "search": search})
-    places = _places_for_new(user, compound)
+    places = access.scopes_to_vote_in(user, compound)
     if not places:
         raise Http404
     topics = list(
@@ -338,18 +317,21 @@ def matter_new(request):
 
 def matter_detail(request, pk: int):
     """The owners' page; a published result is public (the notice board), signed in or not."""
-    matter = _public_or_signed_in(request, pk)
+    matter = _matter_or_sign_in(request, pk)
     if matter is None:
         return redirect_to_login(request.get_full_path())
     return render(request, "votes/matter_detail.html", _matter_context(request, matter))
 
 
-def _public_or_signed_in(request, pk: int) -> Matter | None:
-    """The vote for a signed-in user (404 when they may not see it); for anyone else a published
-    result, or ``None``: sign in first (whether the vote exists is not told)."""
-    if request.user.is_authenticated:
+def _matter_or_sign_in(request, pk: int) -> Matter | None:
+    """The vote as ``access`` shows it to the user (to anyone: a published result); ``None`` when
+    someone not signed in should sign in first (whether the vote exists is not told)."""
+    try:
         return access.get_matter_for(request.user, pk)
-    return Matter.objects.filter(pk=pk, status=Status.PUBLISHED).select_related("compound", "scope", "topic").first()
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return None
 
 
 @login_required
@@ -408,7 +390,7 @@ def proxy_document(request, pk: int, proxy_id: int):
 
 
 def result_pdf(request, pk: int):
-    matter = _public_or_signed_in(request, pk)
+    matter = _matter_or_sign_in(request, pk)
     if matter is None:
         return redirect_to_login(request.get_full_path())
     if matter.status != Status.PUBLISHED:
