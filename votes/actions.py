@@ -228,8 +228,8 @@ def send_notice(matter: Matter, *, by, version: int | None, now: datetime | None
         audit.record(actor=by, action="votes.notice", obj=matter)
         subject = _("Owners' vote: %(title)s") % {"title": matter.title}
         body = _("Voting from %(opens)s to %(closes)s. Read the documents and the procedure in Linli.") % {
-            "opens": timezone.localtime(matter.opens_at).strftime("%Y-%m-%d %H:%M"),
-            "closes": timezone.localtime(matter.closes_at).strftime("%Y-%m-%d %H:%M"),
+            "opens": _local(matter.opens_at),
+            "closes": _local(matter.closes_at),
         }
         notify_many(
             [
@@ -265,18 +265,25 @@ def cancel_matter(matter: Matter, *, by, version: int | None, reason: str) -> Ma
     return matter
 
 
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _due(matter: Matter, by, status: str, now: datetime, moment: datetime, too_early: str) -> None:
+    """Opening or closing: by a manager (or the beat task, ``by=None``), from the right status, not
+    before the moment the notice gave."""
+    if by is not None:
+        _require_manager(by, matter)
+    _check_move(matter, status)
+    if now < moment:
+        raise ValidationError(too_early % {"when": _local(moment)})
+
+
 def open_voting(matter: Matter, *, by=None, version: int | None = None, now: datetime | None = None) -> Matter:
     """Open voting at its time: freeze the electorate, fix whether deemed votes are shown (the compound's
     silent-consent clause as it stands now), and start the log with the roll's digest."""
-    if by is not None:
-        _require_manager(by, matter)
     now = now or timezone.now()
-    _check_move(matter, Status.OPEN)
-    if now < matter.opens_at:
-        raise ValidationError(
-            _("Voting opens at %(when)s, as the notice said.")
-            % {"when": timezone.localtime(matter.opens_at).strftime("%Y-%m-%d %H:%M")}
-        )
+    _due(matter, by, Status.OPEN, now, matter.opens_at, _("Voting opens at %(when)s, as the notice said."))
     with transaction.atomic():
         locked = _lock(matter, version, Status.OPEN)
         total_area, total_heads, digest = roll.freeze(locked)
@@ -299,15 +306,8 @@ def open_voting(matter: Matter, *, by=None, version: int | None = None, now: dat
 
 
 def close_voting(matter: Matter, *, by=None, version: int | None = None, now: datetime | None = None) -> Matter:
-    if by is not None:
-        _require_manager(by, matter)
     now = now or timezone.now()
-    _check_move(matter, Status.CLOSED)
-    if now < matter.closes_at:
-        raise ValidationError(
-            _("Voting closes at %(when)s, as the notice said.")
-            % {"when": timezone.localtime(matter.closes_at).strftime("%Y-%m-%d %H:%M")}
-        )
+    _due(matter, by, Status.CLOSED, now, matter.closes_at, _("Voting closes at %(when)s, as the notice said."))
     with transaction.atomic():
         locked = _lock(matter, version, Status.CLOSED)
         ledger.append(locked, kind=LogEntry.Kind.CLOSE, at=now, detail=locked.log_head)
