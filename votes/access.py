@@ -91,6 +91,14 @@ def scopes_to_vote_in(user, compound) -> list:
     return [p for p in [compound, *buildings] if can_manage_place(user, p)]
 
 
+def get_managed_matter_for(user, pk) -> Matter:
+    """A vote the user manages; to anyone else it does not exist."""
+    matter = get_matter_for(user, pk)
+    if not can_manage(user, matter):
+        raise Http404
+    return matter
+
+
 def can_view(user, matter: Matter) -> bool:
     """The same rule as ``matters_for``, for one vote, cheapest test first (a manager's roles are read
     once per request; an owner costs one or two indexed look-ups)."""

@@ -464,14 +464,6 @@ def _matter(request, matter_id: int) -> Matter:
     return access.get_matter_for(request.user, matter_id)
 
 
-def _managed(request, matter_id: int) -> Matter:
-    """A vote the user manages; to anyone else it does not exist."""
-    matter = _matter(request, matter_id)
-    if not access.can_manage(request.user, matter):
-        raise Http404
-    return matter
-
-
 def _voter(matter: Matter, voter_id: int) -> Voter:
     voter = Voter.objects.filter(matter=matter, pk=voter_id).first()
     if voter is None:
@@ -682,7 +674,7 @@ def list_matters(request, status: str = "", open: bool = False):
     qs = access.matters_for(request.user)
     if status:
         qs = qs.filter(status=status)
-    return queries.open_for(request.user, qs) if open else queries.matter_list(qs)
+    return queries.open_for(qs) if open else queries.matter_list(qs)
 
 
 @router.post("/", response={201: MatterDetailOut, 400: Error, 404: Error}, summary="Create an owners' vote")
@@ -840,7 +832,7 @@ def cast_ballot(request, matter_id: int, payload: BallotIn):
 def list_voters(request, matter_id: int, q: str = "", voted: bool | None = None, limit: int = 50, offset: int = 0):
     """The roll frozen when voting opened: each voter's units, members and designee, whether and how
     they voted (how: open ballots only). ``q`` searches labels and names. Reads are audited."""
-    matter = _managed(request, matter_id)
+    matter = access.get_managed_matter_for(request.user, matter_id)
     show = access.can_see_choices(request.user, matter)
     limit, offset = min(max(limit, 1), ROLL_PAGE_MAX), max(offset, 0)
     qs = queries.roll(matter, search=q, voted=voted)
@@ -902,7 +894,7 @@ def designate(request, matter_id: int, voter_id: int, payload: DesignateIn):
 )
 def record_proxy(request, matter_id: int, voter_id: int, proxy: Form[int], document: File[UploadedFile], note: Form[str] = ""):
     """Multipart: ``proxy`` (a person id), ``document`` (the signed authorisation), ``note``. Replaces an earlier proxy."""
-    matter = _managed(request, matter_id)
+    matter = access.get_managed_matter_for(request.user, matter_id)
     voter = _voter(matter, voter_id)
     person = person_for(request.user, proxy, "proxy", allowed=lambda p: access.can_name_proxy(request.user, matter, p))
     authorisation = actions.record_proxy(matter, voter=voter, proxy=person, document=document, note=note, by=request.user)
@@ -914,7 +906,7 @@ def record_proxy(request, matter_id: int, voter_id: int, proxy: Form[int], docum
 )
 def enter_paper_ballot(request, matter_id: int, payload: PaperIn):
     """Two different people type each sheet: ``matched`` counts it, ``mismatch`` needs a third typing."""
-    matter = _managed(request, matter_id)
+    matter = access.get_managed_matter_for(request.user, matter_id)
     voter = _voter(matter, payload.voter)
     entry = actions.enter_paper_ballot(matter, voter=voter, sheet=payload.sheet, choice=payload.choice, by=request.user)
     entry.voter, entry.entered_by = voter, request.user
@@ -932,7 +924,7 @@ class SetAsideIn(Schema):
 )
 def set_aside_paper_entry(request, matter_id: int, entry_id: int, payload: SetAsideIn):
     """Take a typing that waits or mismatches out of the comparison (an invalid sheet, the wrong owner)."""
-    matter = _managed(request, matter_id)
+    matter = access.get_managed_matter_for(request.user, matter_id)
     entry = matter.paper_entries.select_related("voter", "entered_by").filter(pk=entry_id).first()
     if entry is None:
         raise Http404
@@ -943,14 +935,14 @@ def set_aside_paper_entry(request, matter_id: int, entry_id: int, payload: SetAs
 @paginate(LimitOffsetPagination)
 def paper_queue(request, matter_id: int):
     """Typings waiting for a second one, or with a mismatch."""
-    return queries.paper_queue(_managed(request, matter_id))
+    return queries.paper_queue(access.get_managed_matter_for(request.user, matter_id))
 
 
 @router.get("/{int:matter_id}/log", response=list[LogEntryOut], summary="The ballot log (managers)")
 @paginate(LimitOffsetPagination)
 def ballot_log(request, matter_id: int):
     """The hash-chained log, in order: who voted when and by which channel (how: open ballots only)."""
-    matter = _managed(request, matter_id)
+    matter = access.get_managed_matter_for(request.user, matter_id)
     show = access.can_see_choices(request.user, matter)
     return LogEntry.objects.filter(matter=matter).annotate(show_choice=Value(show, output_field=BooleanField())).order_by("seq")
 

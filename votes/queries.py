@@ -97,8 +97,8 @@ def published_under(place) -> QuerySet[Matter]:
     )
 
 
-def open_for(user, matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    """The user's matters that are noticed or open (the owner's "my open matters")."""
+def open_for(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Of ``matters``, those noticed or open (the owner's "my open matters")."""
     return matter_list(matters.filter(status__in=[Status.NOTIFIED, Status.OPEN]))
 
 

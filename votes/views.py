@@ -64,13 +64,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _managed_matter(user, pk) -> Matter:
-    matter = access.get_matter_for(user, pk)
-    if not access.can_manage(user, matter):
-        raise Http404
-    return matter
-
-
 # --- shared reads for the pages ----------------------------------------------------------------------
 
 
@@ -246,7 +239,7 @@ def index(request):
         request,
         "votes/index.html",
         {
-            "open": list(queries.open_for(user, visible)[:LIST_SIZE]),
+            "open": list(queries.open_for(visible)[:LIST_SIZE]),
             "closed": list(queries.matter_list(visible.filter(status=Status.CLOSED))[:LIST_SIZE]),
             "drafts": list(queries.matter_list(visible.filter(status=Status.DRAFT))[:LIST_SIZE]),
             "past": past,
@@ -382,7 +375,7 @@ def document(request, pk: int, doc_id: int):
 @login_required
 def proxy_document(request, pk: int, proxy_id: int):
     """The signed authorisation of a proxy, for the managers of the vote."""
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     authorisation = get_object_or_404(matter.proxies, pk=proxy_id)
     response = FileResponse(authorisation.document.open("rb"), filename=authorisation.document.name.rsplit("/", 1)[-1])
     response["Cache-Control"] = "private, no-store"
@@ -407,7 +400,7 @@ def result_pdf(request, pk: int):
 
 @login_required
 def manage(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     return render(request, "votes/manage.html", _manage_context(request, matter))
 
 
@@ -432,7 +425,7 @@ def _step(matter: Matter, by, data) -> str:
 @login_required
 @require_POST
 def step(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     form = StepForm(request.POST)
     return _act(request, matter, form, lambda data: _step(matter, request.user, data), page="manage", form_name="step_form")
 
@@ -440,7 +433,7 @@ def step(request, pk: int):
 @login_required
 @require_POST
 def edit(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     form = MatterEditForm(request.POST)
 
     def apply(data):
@@ -453,7 +446,7 @@ def edit(request, pk: int):
 @login_required
 @require_POST
 def add_document(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
 
     def apply(data):
@@ -473,7 +466,7 @@ PAPER_DONE = {
 @login_required
 @require_POST
 def paper(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     form = PaperForm(request.POST, matter=matter)
 
     def apply(data):
@@ -486,7 +479,7 @@ def paper(request, pk: int):
 @login_required
 @require_POST
 def paper_set_aside(request, pk: int, entry_id: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     entry = get_object_or_404(PaperEntry, pk=entry_id, matter=matter)
     form = SetAsideForm(request.POST)
 
@@ -500,7 +493,7 @@ def paper_set_aside(request, pk: int, entry_id: int):
 @login_required
 @require_POST
 def proxy(request, pk: int):
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     form = ProxyForm(
         request.POST, request.FILES, matter=matter, can_name=lambda p: access.can_name_proxy(request.user, matter, p)
     )
@@ -518,7 +511,7 @@ def proxy(request, pk: int):
 @require_POST
 def manage_designate(request, pk: int):
     """A manager records a co-owners' written designation."""
-    matter = _managed_matter(request.user, pk)
+    matter = access.get_managed_matter_for(request.user, pk)
     voter_id = request.POST.get("voter", "")
     voters = Voter.objects.filter(matter=matter, pk=voter_id if voter_id.isdigit() else 0).prefetch_related("members__person")
     form = DesignateForm(request.POST, voters=list(voters))
