@@ -134,6 +134,19 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def electorate(world) -> World:
+    """The world's compound as owners' electorate (89.35 + 76.10 + 120.00 m²): the resident owns 1栋 101
+    alone, a couple (``wife``, ``husband``) owns 1栋 102 half each, 2栋 201 is unsold (the developer's)."""
+    world.unit_b2.developer_holding = "unsold"
+    world.unit_b2.save()
+    world.wife = make_person("钱太太", "13800000011")
+    world.husband = make_person("钱先生", "13800000012")
+    Ownership.objects.create(unit=world.unit2, person=world.wife, share=Decimal("0.5"))
+    Ownership.objects.create(unit=world.unit2, person=world.husband, share=Decimal("0.5"))
+    return world
+
+
+@pytest.fixture
 def resident_client(client, world):
     client.force_login(world.resident)
     return client

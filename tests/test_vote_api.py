@@ -2,7 +2,6 @@
 choice in any answer but the owner's own (and, for an open ballot, the managers' roll and log)."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 from core.concurrency import Conflict
 from core.models import AuditEntry
 from people.models import Ownership
-from tests.conftest import make_person
 from votes import actions, ledger, rules
 from votes.models import Item, Matter, ProxyAuthorisation, SecretCount, SilentConsentClause, UseChange, Voter
 
@@ -43,16 +41,8 @@ def local_noon(days: int) -> datetime:
 
 
 @pytest.fixture
-def w(world):
-    """The compound of three units (89.35 + 76.10 + 120.00 m²): the resident owns 101, a couple owns 102,
-    201 is unsold (the developer's)."""
-    world.unit_b2.developer_holding = "unsold"
-    world.unit_b2.save()
-    world.wife = make_person("钱太太", "13800000011")
-    world.husband = make_person("钱先生", "13800000012")
-    Ownership.objects.create(unit=world.unit2, person=world.wife, share=Decimal("0.5"))
-    Ownership.objects.create(unit=world.unit2, person=world.husband, share=Decimal("0.5"))
-    return world
+def w(electorate):
+    return electorate
 
 
 def make_vote(w, **extra) -> Matter:

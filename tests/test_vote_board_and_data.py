@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 
 from people import actions as people_actions
-from tests.test_vote_paper_and_uploads import w  # noqa: F401  (the fixture)
 from votes import actions
 from votes.models import UseChange, Voter
 
@@ -14,7 +13,12 @@ from .test_vote_api import open_vote
 
 
 @pytest.fixture
-def published(w):  # noqa: F811
+def w(electorate):
+    return electorate
+
+
+@pytest.fixture
+def published(w):
     matter = open_vote(w)
     sole = Voter.objects.get(matter=matter, designated=w.resident)
     actions.cast_ballot(matter, voter=sole, choice="yes", by=w.resident)
@@ -22,7 +26,7 @@ def published(w):  # noqa: F811
     return actions.publish_result(closed, by=w.community_staff, version=None)
 
 
-def test_the_board_shows_published_results_to_anyone(client, w, published):  # noqa: F811
+def test_the_board_shows_published_results_to_anyone(client, w, published):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     board = client.get(f"/votes/board/{w.community.pk}/")
     assert board.status_code == 200
@@ -37,7 +41,7 @@ def test_the_board_shows_published_results_to_anyone(client, w, published):  # n
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
-def test_an_unpublished_vote_stays_hidden_from_the_public(client, w):  # noqa: F811
+def test_an_unpublished_vote_stays_hidden_from_the_public(client, w):
     matter = open_vote(w)
     for url in (f"/votes/{matter.pk}/", f"/votes/{matter.pk}/result.pdf", "/votes/999999/"):
         response = client.get(url)
@@ -45,7 +49,7 @@ def test_an_unpublished_vote_stays_hidden_from_the_public(client, w):  # noqa: F
     assert matter.title not in client.get(f"/votes/board/{w.community.pk}/").content.decode()
 
 
-def test_a_persons_votes_are_in_their_download_and_erasure_keeps_the_record(w, published):  # noqa: F811
+def test_a_persons_votes_are_in_their_download_and_erasure_keeps_the_record(w, published):
     data = people_actions.export_personal_data(person=w.resident)
     assert [v["vote"] for v in data["owners_votes"]] == [published.pk]
     assert [(b["vote"], b["choice"]) for b in data["ballots"]] == [(published.pk, "yes")]
@@ -56,7 +60,7 @@ def test_a_persons_votes_are_in_their_download_and_erasure_keeps_the_record(w, p
     assert Voter.objects.filter(matter=published, designated=w.resident).exists()  # the roll and log stay
 
 
-def test_the_roll_page_leaves_an_audit_record_of_the_owners_it_names(client, w):  # noqa: F811
+def test_the_roll_page_leaves_an_audit_record_of_the_owners_it_names(client, w):
     from core.models import AuditEntry
 
     matter = open_vote(w)

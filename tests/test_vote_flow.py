@@ -8,22 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from people.models import Ownership
-from tests.conftest import make_person
 from votes import actions, ledger
 from votes.models import Ballot, Item, LogEntry, PaperEntry, Status, Voter
 
 
 @pytest.fixture
-def vote(world):
-    """A compound of three units (89.35 + 76.10 + 120.00 m²): the resident owns 101, a couple owns 102,
-    201 is unsold (developer)."""
-    world.unit_b2.developer_holding = "unsold"
-    world.unit_b2.save()
-    world.wife = make_person("钱太太", "13800000011")
-    world.husband = make_person("钱先生", "13800000012")
-    Ownership.objects.create(unit=world.unit2, person=world.wife, share=Decimal("0.5"))
-    Ownership.objects.create(unit=world.unit2, person=world.husband, share=Decimal("0.5"))
+def vote(electorate):
+    """A vote of the electorate (``tests/conftest.py``): the resident owns 101, a couple owns 102, 201 is
+    unsold (developer)."""
+    world = electorate
     now = timezone.now()
     matter = actions.create_matter(
         by=world.community_staff,

@@ -39,16 +39,8 @@ _mobiles = itertools.count(13600000500)
 
 
 @pytest.fixture
-def vw(world):
-    """The world's compound as an electorate: the resident owns 1栋 101 alone, a couple owns 1栋 102,
-    2栋 201 is unsold (the developer)."""
-    world.unit_b2.developer_holding = "unsold"
-    world.unit_b2.save()
-    world.wife = make_person("钱太太", "13800000011")
-    world.husband = make_person("钱先生", "13800000012")
-    Ownership.objects.create(unit=world.unit2, person=world.wife, share=Decimal("0.5"))
-    Ownership.objects.create(unit=world.unit2, person=world.husband, share=Decimal("0.5"))
-    return world
+def vw(electorate):
+    return electorate
 
 
 def make_matter(w, **extra) -> Matter:

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import AuditEntry
-from people.models import Ownership
 from places.models import Unit
 from tests.conftest import make_person
 from tests.test_vote_api import as_, make_vote, open_vote, post
@@ -19,14 +18,8 @@ PDF = b"%PDF-1.4 signed"
 
 
 @pytest.fixture
-def w(world):
-    world.unit_b2.developer_holding = "unsold"
-    world.unit_b2.save()
-    world.wife = make_person("钱太太", "13800000011")
-    world.husband = make_person("钱先生", "13800000012")
-    Ownership.objects.create(unit=world.unit2, person=world.wife, share=Decimal("0.5"))
-    Ownership.objects.create(unit=world.unit2, person=world.husband, share=Decimal("0.5"))
-    return world
+def w(electorate):
+    return electorate
 
 
 def test_a_mistyped_sheet_is_set_aside_and_a_new_pair_counts(client, w):
