@@ -335,19 +335,42 @@ page(
 SWEEP_TARGET_S = 5.0
 
 
+def _measured(backend: list, sweep) -> dict:
+    """One in-process run of ``sweep()`` (which returns its counts) with its wall time, the CPU it took in
+    this process and in the database backend, its query count and its slowest query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .run import cpu_ms
+
+    db0, cpu0, wall0 = cpu_ms(backend), time.process_time(), time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        counts = sweep()
+    wall = time.perf_counter() - wall0
+    return {
+        **counts,
+        "seconds": round(wall, 3),
+        "app_cpu_s": round(time.process_time() - cpu0, 3),
+        "db_cpu_s": round((sum(cpu_ms(backend).values()) - sum(db0.values())) / 1000, 3),
+        "queries": len(ctx.captured_queries),
+        "slowest_sql": max(
+            ({"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:400]} for q in ctx.captured_queries),
+            key=lambda q: q["ms"],
+            default=None,
+        ),
+    }
+
+
 def run_sweep(ds: Dataset) -> dict:
     """``cases.actions.escalate_due_cases`` at the dataset's ``sweep_now`` (a few thousand due), then
     again (nothing due: milliseconds), in one transaction rolled back at the end so every run
     finds the same work (nothing is sent: outbox deliveries wait for a commit)."""
     from datetime import datetime
 
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
+    from django.db import transaction
 
     from cases import actions
     from cases.models import Case, CaseEvent
-
-    from .run import cpu_ms
 
     now = datetime.fromisoformat(ds.meta["cases"]["sweep_now"])
     open_count = Case.objects.open().count()
@@ -365,19 +388,7 @@ def run_sweep(ds: Dataset) -> dict:
         events_before = _scalar("SELECT coalesce(max(id), 0) FROM cases_caseevent")
         runs = []
         for _ in range(2):
-            db0, cpu0, wall0 = cpu_ms(backend), time.process_time(), time.perf_counter()
-            with CaptureQueriesContext(connection) as ctx:
-                n = actions.escalate_due_cases(now=now)
-            wall = time.perf_counter() - wall0
-            runs.append(
-                {
-                    "escalated": n,
-                    "seconds": round(wall, 3),
-                    "app_cpu_s": round(time.process_time() - cpu0, 3),
-                    "db_cpu_s": round((sum(cpu_ms(backend).values()) - sum(db0.values())) / 1000, 3),
-                    "queries": len(ctx.captured_queries),
-                }
-            )
+            runs.append(_measured(backend, lambda: {"escalated": actions.escalate_due_cases(now=now)}))
         still_due = Case.objects.due_for_escalation(now).count()
         events = CaseEvent.objects.filter(id__gt=events_before, kind=CaseEvent.Kind.ESCALATED).count()
         transaction.set_rollback(True)
@@ -486,15 +497,12 @@ def run_action_sweep(ds: Dataset) -> dict:
     Checks what it reported and whom it told against a recount."""
     from datetime import datetime, timedelta
 
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
+    from django.db import transaction
     from django.utils import timezone
 
     from core.models import Notification
     from meetings import actions
     from meetings.models import ActionItem
-
-    from .run import cpu_ms
 
     facts = ds.meta["deliberation"]
     now = datetime.fromisoformat(facts["sweep_now"])
@@ -520,24 +528,7 @@ def run_action_sweep(ds: Dataset) -> dict:
         notifications_before = _scalar("SELECT coalesce(max(id), 0) FROM core_notification")
         runs = []
         for _ in range(2):
-            db0, cpu0, wall0 = cpu_ms(backend), time.process_time(), time.perf_counter()
-            with CaptureQueriesContext(connection) as ctx:
-                counts = actions.sweep_action_items(now=now)
-            wall = time.perf_counter() - wall0
-            runs.append(
-                {
-                    **counts,
-                    "seconds": round(wall, 3),
-                    "app_cpu_s": round(time.process_time() - cpu0, 3),
-                    "db_cpu_s": round((sum(cpu_ms(backend).values()) - sum(db0.values())) / 1000, 3),
-                    "queries": len(ctx.captured_queries),
-                    "slowest_sql": max(
-                        ({"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:400]} for q in ctx.captured_queries),
-                        key=lambda q: q["ms"],
-                        default=None,
-                    ),
-                }
-            )
+            runs.append(_measured(backend, lambda: actions.sweep_action_items(now=now)))
         still_overdue = items.filter(overdue_reported_at__isnull=True, due_on__lt=today).count()
         notifications = Notification.objects.filter(id__gt=notifications_before).count()
         transaction.set_rollback(True)
