@@ -165,10 +165,11 @@ def recount(matter: Matter, entries: list[LogEntry]) -> Tally:
                 raise ValueError(f"entry {entry.seq} holds no valid choice")
             last[entry.voter_id] = choice
     weights: dict[str, Count] = {}
-    voters = dict(Voter.objects.filter(matter=matter).values_list("id", "area"))
-    heads = dict(Voter.objects.filter(matter=matter).values_list("id", "heads"))
+    weight = {
+        pk: Count(area, heads) for pk, area, heads in Voter.objects.filter(matter=matter).values_list("id", "area", "heads")
+    }
     for voter_id, choice in last.items():
-        weights[choice] = weights.get(choice, Count()) + Count(voters[voter_id], heads[voter_id])
+        weights[choice] = weights.get(choice, Count()) + weight[voter_id]
     return count(matter.item, Count(matter.total_area or Decimal("0.00"), matter.total_heads or 0), weights)
 
 
