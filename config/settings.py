@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "deliberation",
     "meetings",
     "votes",
+    "venues",
+    "books",
+    "events",
+    "competitions",
     "stats",
 ]
 
@@ -183,6 +187,9 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-due-messages": {"task": "core.tasks.deliver_due_messages", "schedule": 60.0},
     "sweep-action-items": {"task": "meetings.tasks.sweep_action_items", "schedule": 3600.0},
     "open-and-close-votes": {"task": "votes.tasks.open_and_close_due", "schedule": 60.0},
+    "send-event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 900.0},
+    "record-event-encounters": {"task": "events.tasks.record_event_encounters", "schedule": 3600.0},
+    "remind-overdue-loans": {"task": "books.tasks.remind_overdue_loans", "schedule": 86400.0},
 }
 # ``make run`` (no broker, eager tasks) runs Celery's beat service in a thread of the web process.
 EMBEDDED_BEAT = os.environ.get("LINLI_EMBEDDED_BEAT") == "1" and CELERY_TASK_ALWAYS_EAGER
