@@ -133,7 +133,9 @@ class Event(models.Model):
     # A copy of the audience place's path: "events open to me" is an equality test on my homes' ancestors.
     path = models.CharField(max_length=255, editable=False)
     room = models.ForeignKey(Room, verbose_name=_("room"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # BOOKING_FIELD
+    booking = models.ForeignKey(
+        "venues.Booking", verbose_name=_("room booking"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     location = models.CharField(_("place"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))

@@ -33,9 +33,8 @@ def make_event(world, committee, *, capacity=2, audience=Event.Audience.COMMUNIT
         starts_at=now + starts_in,
         ends_at=now + starts_in + timedelta(hours=2),
         capacity=capacity,
-        location="社区广场",
         publish=publish,
-        **extra,
+        **({"location": "社区广场"} | extra),
     )
 
 
@@ -408,3 +407,50 @@ def test_a_closed_club_takes_no_requests(world, club):
     with pytest.raises(ValidationError):
         actions.ask_to_join(club, world.resident)
     assert not ClubJoinRequest.objects.exists()
+
+
+# --- rooms -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hall(world):
+    from places.models import Room, Venue
+
+    venue = Venue.objects.create(name="灯湖党建阵地", place=world.community)
+    return Room.objects.create(venue=venue, name="居民议事厅", capacity=40)
+
+
+def test_an_event_in_a_room_holds_it_and_a_clash_is_refused(world, committee, hall):
+    from venues.models import Booking
+
+    event = make_event(world, committee, capacity=30, room=hall, location="")
+    assert event.booking.status == "approved" and event.booking.room == hall
+    with pytest.raises(ValidationError) as refused:
+        make_event(world, committee, capacity=30, room=hall, location="")
+    assert "room" in refused.value.message_dict
+    assert Event.objects.count() == 1 and Booking.objects.count() == 1
+    with pytest.raises(ValidationError) as too_many:
+        make_event(world, committee, capacity=80, room=hall, location="", starts_in=timedelta(days=9))
+    assert "capacity" in too_many.value.message_dict
+
+    actions.cancel_event(event, by=world.community_staff, reason="改期")
+    event.booking.refresh_from_db()
+    assert event.booking.status == "cancelled"
+    assert make_event(world, committee, capacity=30, room=hall, location="").booking.status == "approved"
+
+
+def test_an_organisation_that_does_not_run_the_venue_asks_for_the_room(world, hall):
+    club_org = Organisation.objects.create(kind=Organisation.Kind.CULTURAL, name="灯湖书画协会", place=world.community)
+    Membership.objects.create(organisation=club_org, person=world.neighbour, position=Membership.Position.CHAIR)
+    now = timezone.now()
+    event = actions.create_event(
+        by=world.neighbour,
+        organiser=club_org,
+        title="书法体验课",
+        community=world.community,
+        starts_at=now + timedelta(days=4),
+        ends_at=now + timedelta(days=4, hours=2),
+        capacity=20,
+        room=hall,
+    )
+    assert event.booking.status == "requested" and event.booking.organisation == club_org
