@@ -287,7 +287,7 @@ def list_venues(request):
     return Venue.objects.prefetch_related("rooms").order_by("name")
 
 
-@router.get("/venues/{venue_id}", response=VenueOut)
+@router.get("/venues/{int:venue_id}", response=VenueOut)
 def get_venue(request, venue_id: int):
     return get_object_or_404(Venue.objects.prefetch_related("rooms"), pk=venue_id)
 
