@@ -177,12 +177,12 @@ def create_event(
             for name, places, text in roles
         )
         if room is not None:
-            _hold_room(event, by)
+            _hold_room(event, by, now=now)
         audit.record(actor=by, action="event.create", obj=event, title=event.title, published=publish)
     return event
 
 
-def _hold_room(event: Event, by: Person) -> None:
+def _hold_room(event: Event, by: Person, *, now: datetime) -> None:
     from venues import actions as venue_actions
     from venues.access import can_run_venue
 
@@ -204,17 +204,18 @@ def _hold_room(event: Event, by: Person) -> None:
             by=by,
             organisation=event.organiser,
             expected=event.capacity,
+            now=now,
         )
     event.booking = booking
     event.save(update_fields=["booking"])
 
 
-def _release_room(event: Event, by: Person, reason: str) -> None:
+def _release_room(event: Event, by: Person, reason: str, *, now: datetime) -> None:
     if event.booking_id is None:
         return
     from venues import actions as venue_actions
 
-    venue_actions.cancel_booking(event.booking, by=by, reason=reason)
+    venue_actions.cancel_booking(event.booking, by=by, reason=reason, now=now)
 
 
 def publish_event(event: Event, *, by: Person, version: int | None = None, now: datetime | None = None) -> Event:
@@ -249,8 +250,11 @@ def update_event(event: Event, *, by: Person, version: int | None = None, now: d
         raise ValidationError(_("This event is over."))
     fields = {name: getattr(event, name) for name in EDITABLE} | {"room": event.room}
     fields.update({k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()})
+    if fields["starts_at"] != event.starts_at and fields["starts_at"] <= now:
+        raise ValidationError({"starts_at": _("The event must start in the future.")})
     _check_event(fields, now=now, creating=False)
-    moved = any(fields[k] != getattr(event, k) for k in ("starts_at", "ends_at", "location"))
+    retimed = fields["starts_at"] != event.starts_at or fields["ends_at"] != event.ends_at
+    moved = retimed or fields["location"] != event.location
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if fields["capacity"] < locked.confirmed:
@@ -263,6 +267,10 @@ def update_event(event: Event, *, by: Person, version: int | None = None, now: d
         fields.pop("room")
         event.confirmed, event.waitlisted, event.next_ticket = locked.confirmed, locked.waitlisted, locked.next_ticket
         compare_and_set(event, version, sequence=event.sequence + 1, **fields)
+        if retimed and event.room_id:
+            # The room is needed at the new time: free the old booking, hold (or ask for) the room again.
+            _release_room(event, by, _("The event moved to %(when)s.") % {"when": _local(event.starts_at)}, now=now)
+            _hold_room(event, by, now=now)
         promoted = _promote(event, now=now)
         if moved:
             people = Person.objects.filter(event_registrations__event=event, event_registrations__status__in=LIVE_STATUSES)
@@ -298,7 +306,7 @@ def cancel_event(event: Event, *, by: Person, reason: str, version: int | None =
             link=_link(event),
             sms=True,
         )
-        _release_room(event, by, reason)
+        _release_room(event, by, reason, now=now)
         audit.record(actor=by, action="event.cancel", obj=event, reason=reason, told=len(people))
     return event
 
@@ -466,11 +474,14 @@ def check_in(*, code: str, by: Person, event: Event | None = None, now: datetime
         raise ValidationError({"code": _("%(name)s is on the waiting list, not confirmed.") % {"name": reg.person.name}})
     if reg.status == RegistrationStatus.CANCELLED:
         raise ValidationError({"code": _("%(name)s cancelled this registration.") % {"name": reg.person.name}})
-    first = Registration.objects.filter(pk=reg.pk, checked_in_at__isnull=True).update(checked_in_at=now, checked_in_by=by) == 1
+    unchecked = Registration.objects.filter(pk=reg.pk, checked_in_at__isnull=True, status=RegistrationStatus.CONFIRMED)
+    first = unchecked.update(checked_in_at=now, checked_in_by=by) == 1
     if first:
         reg.checked_in_at, reg.checked_in_by = now, by
-    else:
-        reg.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
+        return reg, first
+    reg.refresh_from_db(fields=["status", "checked_in_at", "checked_in_by"])
+    if reg.status != RegistrationStatus.CONFIRMED:  # cancelled between the read and the write
+        raise ValidationError({"code": _("%(name)s cancelled this registration.") % {"name": reg.person.name}})
     return reg, first
 
 
@@ -569,6 +580,7 @@ def ask_to_join(club: Club, person: Person, *, message: str = "") -> ClubJoinReq
     try:
         with transaction.atomic():
             request = ClubJoinRequest.objects.create(club=club, person=person, message=(message or "").strip()[:300])
+            audit.record(actor=person, action="club.join.ask", obj=request, subject_id=person.pk)
     except IntegrityError:
         raise ValidationError(_("You have already asked to join; the club's leaders will decide.")) from None
     leaders = Person.objects.filter(
@@ -613,16 +625,21 @@ def withdraw_join_request(request: ClubJoinRequest, *, by: Person) -> ClubJoinRe
         raise PermissionDenied
     if request.status != JoinStatus.PENDING:
         raise Conflict
-    compare_and_set(request, None, status=JoinStatus.WITHDRAWN)
+    with transaction.atomic():
+        compare_and_set(request, None, status=JoinStatus.WITHDRAWN)
+        audit.record(actor=by, action="club.join.withdrawn", obj=request, subject_id=by.pk)
     return request
 
 
 def leave_club(club: Club, person: Person) -> None:
-    deleted, _rows = Membership.objects.filter(organisation_id=club.organisation_id, person=person, position="member").delete()
-    if not deleted:
-        if access.is_member(person, club):
-            raise ValidationError(_("Officers and backbone members leave through the club's leaders."))
-        raise ValidationError(_("You are not a member of %(club)s.") % {"club": club})
+    with transaction.atomic():
+        mine = Membership.objects.filter(organisation_id=club.organisation_id, person=person, position="member")
+        deleted, _rows = mine.delete()
+        if not deleted:
+            if access.is_member(person, club):
+                raise ValidationError(_("Officers and backbone members leave through the club's leaders."))
+            raise ValidationError(_("You are not a member of %(club)s.") % {"club": club})
+        audit.record(actor=person, action="club.leave", obj=club, subject_id=person.pk)
 
 
 def set_position(club: Club, member: Person, *, by: Person, position: str) -> Membership:

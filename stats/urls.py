@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.community, name="community"),
     path("cases/", views.cases, name="cases"),
     path("cases/<int:pk>/", views.cases, name="cases-community"),
+    path("events/", views.events, name="events"),
+    path("events/<int:pk>/", views.events_community, name="events-community"),
 ]

@@ -22,7 +22,9 @@ def committee(world):
     return Organisation.objects.create(kind=Organisation.Kind.RESIDENTS_COMMITTEE, name="灯湖社区居委会", place=world.community)
 
 
-def make_event(world, committee, *, capacity=2, audience=Event.Audience.COMMUNITY, publish=True, starts_in=timedelta(days=3), **extra):
+def make_event(
+    world, committee, *, capacity=2, audience=Event.Audience.COMMUNITY, publish=True, starts_in=timedelta(days=3), **extra
+):
     now = timezone.now()
     return actions.create_event(
         by=world.community_staff,
@@ -330,7 +332,9 @@ def test_reminders_go_once_to_the_confirmed_a_day_before(world, committee):
     actions.sign_up(far, world.resident)
     assert actions.send_reminders() == 1
     assert actions.send_reminders() == 0
-    reminders = Notification.objects.filter(subject__startswith="Reminder") | Notification.objects.filter(subject__startswith="提醒")
+    reminders = Notification.objects.filter(subject__startswith="Reminder") | Notification.objects.filter(
+        subject__startswith="提醒"
+    )
     assert list(reminders.values_list("recipient", flat=True)) == [world.resident.pk]
 
 
@@ -372,9 +376,10 @@ def test_join_requests_are_decided_by_the_club_leaders(world, club):
     with pytest.raises(PermissionDenied):
         actions.decide_join_request(request, by=world.neighbour, approve=True)
     actions.decide_join_request(request, by=club.leader, approve=True)
-    assert access.is_member(world.resident, club) or Membership.objects.filter(
-        organisation=club.organisation, person=world.resident
-    ).exists()
+    assert (
+        access.is_member(world.resident, club)
+        or Membership.objects.filter(organisation=club.organisation, person=world.resident).exists()
+    )
     with pytest.raises(Conflict):
         actions.decide_join_request(ClubJoinRequest.objects.get(pk=request.pk), by=club.leader, approve=False)
 
@@ -454,3 +459,21 @@ def test_an_organisation_that_does_not_run_the_venue_asks_for_the_room(world, ha
         room=hall,
     )
     assert event.booking.status == "requested" and event.booking.organisation == club_org
+
+
+def test_moving_an_event_moves_its_room_booking_and_never_into_the_past(world, committee, hall):
+    event = make_event(world, committee, capacity=30, room=hall, location="")
+    old = event.booking
+    actions.sign_up(event, world.resident)
+    with pytest.raises(ValidationError) as refused:
+        actions.update_event(event, by=world.community_staff, starts_at=timezone.now() - timedelta(hours=1))
+    assert "starts_at" in refused.value.message_dict
+    later = event.starts_at + timedelta(days=1)
+    actions.update_event(event, by=world.community_staff, starts_at=later, ends_at=later + timedelta(hours=2))
+    old.refresh_from_db()
+    event.refresh_from_db()
+    assert old.status == "cancelled"
+    assert (event.booking.starts_at, event.booking.status) == (later, "approved")
+    assert Notification.objects.filter(recipient=world.resident, subject__contains=event.title).exists()
+    # the old slot is free again for another event
+    assert make_event(world, committee, capacity=30, room=hall, location="").booking.status == "approved"
