@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -189,7 +190,9 @@ CELERY_BEAT_SCHEDULE = {
     "open-and-close-votes": {"task": "votes.tasks.open_and_close_due", "schedule": 60.0},
     "send-event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 900.0},
     "record-event-encounters": {"task": "events.tasks.record_event_encounters", "schedule": 3600.0},
-    "remind-overdue-loans": {"task": "books.tasks.remind_overdue_loans", "schedule": 86400.0},
+    # Book reminders go by SMS: once a day, in the morning.
+    "remind-overdue-book-loans": {"task": "books.tasks.remind_overdue_loans", "schedule": crontab(hour=9, minute=30)},
+    "expire-stale-room-requests": {"task": "venues.tasks.expire_stale_requests", "schedule": 3600.0},
 }
 # ``make run`` (no broker, eager tasks) runs Celery's beat service in a thread of the web process.
 EMBEDDED_BEAT = os.environ.get("LINLI_EMBEDDED_BEAT") == "1" and CELERY_TASK_ALWAYS_EAGER
