@@ -18,7 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_waitlisted_resident_is_promoted_when_a_seat_frees_up_and_is_checked_in(new_phone, sign_in, world):
-    committee = Organisation.objects.create(kind=Organisation.Kind.RESIDENTS_COMMITTEE, name="灯湖社区居委会", place=world.community)
+    committee = Organisation.objects.create(
+        kind=Organisation.Kind.RESIDENTS_COMMITTEE, name="灯湖社区居委会", place=world.community
+    )
     now = timezone.now()
     event = actions.create_event(
         by=world.community_staff,
