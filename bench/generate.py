@@ -46,7 +46,7 @@ from places.models import path_segment
 
 from .scales import Scale
 
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 PERSONA_PASSWORD = "linli-bench-2026"
 
 COMPOUND_UNITS = (200, 3000)
@@ -280,6 +280,19 @@ TABLES = {
         "owner_person_id, due_on, status, evidence, completed_at, completed_by_id, reminded_at, overdue_reported_at, "
         "created_by_id, created_at, updated_at, version"
     ),
+    # Neighbourhood events (``generate_events.write_events``): clubs (their organisations and members go through
+    # the writers above), events, volunteer roles, registrations; the load's tokens go to people_apitoken.
+    "events_club": "id, organisation_id, activity, path, schedule, accepting, created_at",
+    "events_event": (
+        "id, title, description, kind, organiser_id, club_id, community_id, audience, audience_place_id, path, room_id, "
+        "location, starts_at, ends_at, signup_opens_at, signup_closes_at, capacity, confirmed, waitlisted, next_ticket, "
+        "status, cancel_reason, reminded_at, encounters_at, created_by_id, uid, sequence, version, created_at, updated_at"
+    ),
+    "events_volunteerrole": "id, event_id, name, description, capacity, confirmed, waitlisted",
+    "events_registration": (
+        "id, event_id, person_id, role_id, status, ticket, code, created_at, promoted_at, cancelled_at, checked_in_at, "
+        "checked_in_by_id"
+    ),
     # The owners' vote on the 10,000-unit compound (``_write_vote_compound``), as noticed; opened after the load.
     "votes_matter": (
         "id, compound_id, scope_id, path, item, title, description, topic_id, secret, status, version, opens_at, "
@@ -363,7 +376,7 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
     counts: dict[str, int] = {}
     facts: dict = {}
     reference = _reference_data(url)
-    deferred = _drop_secondary_indexes(url, DEFERRED_INDEX_TABLES) if scale.cases else []
+    deferred = _drop_secondary_indexes(url, deferred_index_tables(scale))
     with ExitStack() as stack:
         w = {table: TableWriter(stack, url, table) for table in TABLES}
         facts = _write(w, scale, plan, rng, names, dates, mobile_offset, code_offset, reference=reference, seed=seed)
@@ -376,7 +389,7 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
     if deferred:
         t = time.perf_counter()
         _restore_indexes(url, deferred)
-        log(f"  {len(deferred)} indexes of {', '.join(DEFERRED_INDEX_TABLES)} rebuilt: {time.perf_counter() - t:.1f}s")
+        log(f"  {len(deferred)} indexes of {', '.join(deferred_index_tables(scale))} rebuilt: {time.perf_counter() - t:.1f}s")
 
     from django.contrib.auth.hashers import make_password
 
@@ -411,7 +424,14 @@ def generate(url: str, scale: Scale, seed: int, *, log: Callable[[str], None] = 
 
 # Big tables whose secondary indexes are built once after the load (a sort each) rather than kept up
 # row by row during COPY (many random-order B-tree inserts: minutes at 1,000,000 cases).
-DEFERRED_INDEX_TABLES = ("cases_case", "cases_caseevent")
+DEFERRED_INDEX_TABLES = ("cases_case", "cases_caseevent", "events_registration")
+
+
+def deferred_index_tables(scale: Scale) -> tuple[str, ...]:
+    from .generate_events import event_counts
+
+    rows = {"cases_case": scale.cases, "cases_caseevent": scale.cases, "events_registration": event_counts(scale)[1]}
+    return tuple(t for t in DEFERRED_INDEX_TABLES if rows[t])
 
 
 def _drop_secondary_indexes(url: str, tables) -> list[str]:
@@ -745,6 +765,10 @@ def _write(
         "persona_building": big[0],
         "resident": neighbour,
         "persona_ids": {p["person_id"] for p in personas.values()},
+        "residents": residents,
+        "subdistricts": subdistricts,
+        "community_sd": community_sd,
+        "subdistrict_office": list(range(1, len(subdistricts) + 1)),  # the first organisations written
         "n_cases": scale.cases if reference is not None else 0,
         # filled by _write_cases: per community, the cases flagged for a meeting (unsatisfied, reopened)
         "needs_meeting_cases": [[] for _ in communities],
@@ -756,6 +780,20 @@ def _write(
     facts_deliberation = _write_deliberation(
         w, deliberation_counts(scale), random.Random(seed * 7919 + 5), (reference or {}).get("calendar", {}), world
     )
+
+    # Neighbourhood events (issue 6): clubs, events, registrations, the load's tokens; their own random stream.
+    from .generate_events import event_counts, write_events
+
+    facts_events = write_events(
+        w,
+        event_counts(scale),
+        random.Random(seed * 7919 + 8),
+        world,
+        seed=seed,
+        ids={"organisation": org_id, "membership": facts_deliberation["memberships"], "token": 1 if facts_cases else 0},
+    )
+    if facts_events.get("persona"):
+        personas["event_resident"] = facts_events.pop("persona")
 
     # The owners' vote's compound: last, with ids after everything else's and its own random stream.
     facts_votes = None
@@ -792,6 +830,7 @@ def _write(
     return {
         "cases": facts_cases,
         "deliberation": facts_deliberation,
+        "events": facts_events,
         "votes": facts_votes,
         "residents": residents,
         "persons": person_id,
@@ -1324,6 +1363,7 @@ def _write_deliberation(w, counts: tuple[int, int, int], rng: random.Random, cal
     since = LOADED_AT[:10]
 
     persona_ids = world["persona_ids"]
+    world["officers"] = officers  # the events' organisers check people in (generate_events)
 
     def member(org: int, person: int, position: str) -> None:
         nonlocal membership_id

@@ -7,12 +7,14 @@ starting at its own offset), "headers" (e.g. a bearer token), "expect_status"}. 
 "user_headers" (a list: user number N adds entry N to its headers, e.g. its own token) and
 "user_bodies" (a list of lists: user N sends the bodies of entry N, in turn, instead of "bodies").
 A burst: "once" (each user sends its own bodies once, then waits; when all "users" are done the run
+ends). Many people, each request its own: "queue" (a list of {"url", "headers", "body"}: the users take
+them in order from one shared queue, each request once; when it is empty the users stop and the run
 ends). "record_bodies": the body of every response with the expected status is kept, in the order
-answered. Every response time is also written to ``samples_path`` (exact percentiles: locust's own
-are rounded), with the failure count, the count of each status (0: no response), the start of every
-request, and the span from the first request's start to the last one's end: the harness counts from
-these, not from locust's stats CSV (written once a second while running, and not at exit: it misses
-up to the last second of requests).
+answered (for the queue: {"n": its place in the queue}). Every response time is also written to
+``samples_path`` (exact percentiles: locust's own are rounded), with the failure count, the count of
+each status (0: no response), the start of every request, and the span from the first request's start
+to the last one's end: the harness counts from these, not from locust's stats CSV (written once a
+second while running, and not at exit: it misses up to the last second of requests).
 """
 
 import itertools
@@ -31,6 +33,13 @@ BODIES = [json.dumps(b, ensure_ascii=False).encode() for b in SPEC.get("bodies")
 USER_HEADERS = SPEC.get("user_headers") or []
 USER_BODIES = [[json.dumps(b, ensure_ascii=False).encode() for b in own] for own in SPEC.get("user_bodies") or []]
 ONCE = bool(SPEC.get("once"))
+QUEUE = iter(
+    [
+        (item["url"], item.get("headers") or {}, json.dumps(item["body"], ensure_ascii=False).encode(), n)
+        for n, item in enumerate(SPEC.get("queue") or [])
+    ]
+)
+QUEUED = bool(SPEC.get("queue"))
 RECORD_BODIES = bool(SPEC.get("record_bodies"))
 _user_numbers = itertools.count()
 _samples: list[float] = []
@@ -103,9 +112,16 @@ class BenchUser(FastHttpUser):
     @task
     def hit(self):
         global _done_users
-        url = next(self.urls)
-        body = next(self.bodies, None) if self.bodies is not None else None
-        if ONCE and body is None:  # this user is done; the last one ends the run
+        headers, queued = self.headers, None
+        if QUEUED:
+            queued = next(QUEUE, None)
+            url, body = (queued[0], queued[2]) if queued else (None, None)
+            if queued:
+                headers = {**self.headers, **queued[1], "Content-Type": "application/json"}
+        else:
+            url = next(self.urls)
+            body = next(self.bodies, None) if self.bodies is not None else None
+        if (ONCE or QUEUED) and body is None:  # this user is done; the last one ends the run
             _done_users += 1
             if _done_users == SPEC.get("users"):
                 gevent.spawn(self.environment.runner.quit)
@@ -113,11 +129,11 @@ class BenchUser(FastHttpUser):
             return
         kwargs = {"data": body} if METHOD == "POST" and body is not None else {}
         with self.client.request(
-            METHOD, url, headers=self.headers, name=SPEC["name"], catch_response=True, allow_redirects=False, **kwargs
+            METHOD, url, headers=headers, name=SPEC["name"], catch_response=True, allow_redirects=False, **kwargs
         ) as r:
             _statuses[str(r.status_code)] = _statuses.get(str(r.status_code), 0) + 1
             if r.status_code == STATUS and RECORD_BODIES and body is not None:
-                _written.append(body)
+                _written.append(json.dumps({"n": queued[3]}).encode() if queued else body)
             if r.status_code != STATUS:
                 r.failure(f"HTTP {r.status_code} for {METHOD} {url}: {(r.content or b'')[:200]!r}")
             elif EXPECT is not None and EXPECT not in (r.content or b""):

@@ -38,13 +38,21 @@ def auth_headers(ds: Dataset, persona: str | None, auth: str) -> dict:
 
 
 class Requester:
-    """One request of a scenario with the test client: GET, or POST of its next JSON body."""
+    """One request of a scenario with the test client: GET, or POST of its next JSON body; or the next of
+    the scenario's ``probe_requests`` (its own URL, headers and body), each once."""
 
     def __init__(self, client: Client, scenario: Scenario, ds: Dataset):
         self.client, self.method = client, scenario.method
         self.bodies = itertools.cycle(scenario.bodies(ds)) if scenario.bodies else None
+        self.requests = iter(scenario.probe_requests(ds)) if scenario.probe_requests else None
 
     def __call__(self, url: str):
+        if self.requests is not None:
+            item = next(self.requests)  # a probe needs at most a dozen
+            body = json.dumps(item["body"]) if self.method == "POST" else None
+            if body is None:
+                return self.client.get(item["url"], headers=item.get("headers"))
+            return self.client.post(item["url"], data=body, content_type="application/json", headers=item.get("headers"))
         if self.method == "POST":
             body = next(self.bodies) if self.bodies else {}
             return self.client.post(url, data=json.dumps(body), content_type="application/json")

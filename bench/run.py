@@ -107,9 +107,9 @@ def ensure_dataset(args) -> tuple[dict, dict]:
 
 
 def clear_previous_runs(url: str, meta: dict | None = None) -> None:
-    """Audit rows, sessions, the cases and notifications written by earlier runs (intake), and the
-    ballots cast in the generated owners' vote since it was generated, on a reused database: runs stay
-    comparable."""
+    """Audit rows, sessions, the cases and notifications written by earlier runs (intake), the
+    ballots cast in the generated owners' vote and the event registrations made since it was generated,
+    on a reused database: runs stay comparable."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -133,6 +133,10 @@ def clear_previous_runs(url: str, meta: dict | None = None) -> None:
         from .vote_scenarios import reset_vote
 
         reset_vote(meta["votes"])
+    if (meta or {}).get("events"):
+        from .event_scenarios import reset_events
+
+        reset_events(meta["events"])
 
 
 # --- server --------------------------------------------------------------------------------------
@@ -425,7 +429,7 @@ def versions(url: str) -> dict:
 
 
 def verdict(s, result: dict) -> str:
-    if s.target_p95_ms is None and s.target_floor_ratio is None and s.target_rps is None:
+    if s.target_p95_ms is None and s.target_floor_ratio is None and s.target_rps is None and not result.get("check"):
         return ""
     misses = []
     if s.target_rps is not None and (result.get("rps") or 0) < s.target_rps:
@@ -629,6 +633,7 @@ def main(argv: list[str] | None = None) -> int:
                     "user_headers": s.user_headers(ds) if s.user_headers else None,
                     "user_bodies": s.user_bodies(ds) if s.user_bodies else None,
                     "once": s.once,
+                    "queue": s.queue(ds) if s.queue else None,
                     "record_bodies": s.record_bodies,
                     "expect_status": s.expect_status,
                 }

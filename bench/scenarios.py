@@ -20,15 +20,18 @@ Personas: ``community_staff`` (of the largest community), ``subdistrict_admin`` 
 sub-district), ``building_leader`` and ``resident`` (the biggest building of that community, also
 the busiest in problem reports; the resident has a personal API token, ``auth="token"``), and
 ``vote_owner`` (an owner on the roll of the owners' vote, with a token; 1,199 more owners' tokens are
-in ``vote_scenarios.owner_headers``).
+in ``vote_scenarios.owner_headers``), ``event_resident`` (the first of the events' load's 2,400 residents
+with a token, ``event_scenarios``).
 
 A write scenario posts JSON instead (``method="POST"``, ``bodies``: one per request, in turn;
 ``expect_status=201``); its ``before`` hook runs just before the measured phase and its result is
 ``result["before"]`` for the ``check``, which compares what was written with the successful
 responses (``requests - errors``; ``result["statuses"]`` counts every status). Many distinct people
 (``user_headers``, ``user_bodies``: user N takes entry N), a burst (``users``, ``spawn_rate``,
-``once``) and the bodies that succeeded (``record_bodies``: ``result["written_bodies"]``) are
-options of ``Scenario`` (see ``vote_scenarios.py``). An in-process scenario (``runner``: dataset -> result dict with
+``once``), one shared queue of requests each with its own URL, token and body (``queue``, with
+``probe_requests`` for the probe) and the bodies that succeeded (``record_bodies``:
+``result["written_bodies"]``) are options of ``Scenario`` (see ``vote_scenarios.py`` and
+``event_scenarios.py``). An in-process scenario (``runner``: dataset -> result dict with
 at least ``ok`` and ``summary``) runs in the bench process against the bench database, no load::
 
     register(Scenario(name="escalation_sweep", description="...", urls=lambda ds: [], runner=run_sweep))
@@ -85,6 +88,12 @@ class Scenario:
     warmup: bool = True  # the unmeasured warm-up (with the same users and bodies)
     duration: float | None = None  # measured seconds (default ``--duration``; for ``once``, the longest it may take)
     record_bodies: bool = False  # the result keeps the body of every response with ``expect_status`` (for the check)
+    # Many people, each request its own: one shared queue of {"url", "headers", "body"} the users take in
+    # order, each request once (the run ends when it is empty); ``record_bodies`` then keeps {"n": its place}.
+    queue: Callable[[Dataset], list[dict]] | None = None
+    # What the probe sends, in order, each once (same form), instead of the URLs with the persona: for
+    # writes that may not repeat (a sign-up). The probe's writes must be undone by ``before``.
+    probe_requests: Callable[[Dataset], list[dict]] | None = None
 
 
 REGISTRY: dict[str, Scenario] = {}
@@ -575,8 +584,8 @@ register(
 )
 
 
-# Owners' votes (issue 5): registered by their own module.
-from . import vote_scenarios  # noqa: E402, F401
+# Owners' votes (issue 5) and neighbourhood events (issue 6): registered by their own modules.
+from . import event_scenarios, vote_scenarios  # noqa: E402, F401
 
 
 def select(names: list[str] | None) -> list[Scenario]:

@@ -42,6 +42,13 @@ DELIBERATION_FINGERPRINT = (
     "status, uid), ',' ORDER BY id) FROM meetings_meeting))"
 )
 
+EVENTS_FINGERPRINT = (
+    "SELECT md5((SELECT string_agg(concat_ws('|', id, starts_at, status, capacity, confirmed, waitlisted, next_ticket, uid), "
+    "',' ORDER BY id) FROM events_event) || (SELECT string_agg(concat_ws('|', id, event_id, person_id, status, ticket, code, "
+    "checked_in_at), ',' ORDER BY id) FROM events_registration) || (SELECT string_agg(key_hash, ',' ORDER BY id) "
+    "FROM people_apitoken WHERE name = 'bench events'))"
+)
+
 
 def _server_up() -> bool:
     try:
@@ -223,14 +230,15 @@ def test_generate_is_deterministic(bench_db):
     _empty(bench_db)
     first = generate(bench_db, small, seed=11, log=lambda _: None)
     with psycopg.connect(bench_db) as conn:
-        snapshot = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT)]
+        snapshot = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT, EVENTS_FINGERPRINT)]
     _empty(bench_db)
     second = generate(bench_db, small, seed=11, log=lambda _: None)
     with psycopg.connect(bench_db) as conn:
-        again = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT)]
+        again = [conn.execute(sql).fetchone()[0] for sql in (FINGERPRINT, DELIBERATION_FINGERPRINT, EVENTS_FINGERPRINT)]
     assert snapshot == again
     assert first["counts"] == second["counts"] and first["personas"] == second["personas"]
     assert first["deliberation"]["action_items"] == second["deliberation"]["action_items"] > 0
+    assert first["events"]["holders"] == second["events"]["holders"] and first["events"]["registrations"] > 0
 
 
 # Topics, meetings and action items (issue 4): with a few thousand cases, so topics and agenda items
