@@ -356,31 +356,37 @@ def sign_up(event: Event, person: Person, *, role: VolunteerRole | None = None, 
         raise ValidationError(_("This event is for the residents of %(place)s.") % {"place": event.audience_place})
     if role is not None and role.event_id != event.pk:
         raise ValidationError({"role": _("Choose a role of this event.")})
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                if role is None:
-                    cursor.execute(EVENT_SEAT, [event.pk, now, now, now])
-                    row = cursor.fetchone()
-                    if row is None:
-                        raise _why_closed(event, now)
-                    waitlisted, ticket = row
-                else:
-                    cursor.execute(EVENT_TICKET, [event.pk, now, now, now])
-                    row = cursor.fetchone()
-                    if row is None:
-                        raise _why_closed(event, now)
-                    ticket = row[0]
-                    cursor.execute(ROLE_SEAT, [role.pk, event.pk])
-                    waitlisted = cursor.fetchone()[0]
-            status = RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED
-            return Registration.objects.create(
-                event=event, person=person, role=role, status=status, ticket=ticket, created_at=now
-            )
-    except IntegrityError:
-        if Registration.objects.filter(event=event, person=person, status__in=LIVE_STATUSES).exists():
-            raise ValidationError(_("You have already signed up for this event.")) from None
-        raise
+    for attempt in range(3):
+        try:
+            return _take_place(event, person, role, now)
+        except IntegrityError:
+            if Registration.objects.filter(event=event, person=person, status__in=LIVE_STATUSES).exists():
+                raise ValidationError(_("You have already signed up for this event.")) from None
+            if attempt == 2:
+                raise
+            # Two codes out of 31^8 met: the whole sign-up rolled back; take the place again with a new code.
+    raise AssertionError("unreachable")
+
+
+def _take_place(event: Event, person: Person, role: VolunteerRole | None, now: datetime) -> Registration:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if role is None:
+                cursor.execute(EVENT_SEAT, [event.pk, now, now, now])
+                row = cursor.fetchone()
+                if row is None:
+                    raise _why_closed(event, now)
+                waitlisted, ticket = row
+            else:
+                cursor.execute(EVENT_TICKET, [event.pk, now, now, now])
+                row = cursor.fetchone()
+                if row is None:
+                    raise _why_closed(event, now)
+                ticket = row[0]
+                cursor.execute(ROLE_SEAT, [role.pk, event.pk])
+                waitlisted = cursor.fetchone()[0]
+        status = RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED
+        return Registration.objects.create(event=event, person=person, role=role, status=status, ticket=ticket, created_at=now)
 
 
 def _promote(event: Event, *, role: VolunteerRole | None = None, now: datetime) -> int:

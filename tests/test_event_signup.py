@@ -156,7 +156,7 @@ def test_a_club_event_is_for_its_members(world, committee):
 def test_sign_up_only_while_the_window_is_open(world, committee):
     now = timezone.now()
     event = make_event(world, committee, signup_opens_at=now + timedelta(days=1), signup_closes_at=now + timedelta(days=2))
-    with pytest.raises(ValidationError, match="opens|开放"):
+    with pytest.raises(ValidationError, match="opens|开始"):
         actions.sign_up(event, world.resident)
     with pytest.raises(ValidationError):
         actions.sign_up(event, world.resident, now=now + timedelta(days=2, minutes=1))
@@ -167,7 +167,7 @@ def test_sign_up_only_while_the_window_is_open(world, committee):
 def test_one_live_registration_per_person_and_a_second_changes_nothing(world, committee):
     event = make_event(world, committee, capacity=5)
     actions.sign_up(event, world.resident)
-    with pytest.raises(ValidationError, match="already|已经"):
+    with pytest.raises(ValidationError, match="already|已报名"):
         actions.sign_up(event, world.resident)
     assert counters(event) == (1, 0)
     event.refresh_from_db()
@@ -477,3 +477,13 @@ def test_moving_an_event_moves_its_room_booking_and_never_into_the_past(world, c
     assert Notification.objects.filter(recipient=world.resident, subject__contains=event.title).exists()
     # the old slot is free again for another event
     assert make_event(world, committee, capacity=30, room=hall, location="").booking.status == "approved"
+
+
+def test_a_check_in_code_that_meets_another_is_drawn_again(world, committee, monkeypatch):
+    event = make_event(world, committee, capacity=5)
+    first = actions.sign_up(event, world.resident)
+    codes = iter([first.code, first.code, "BBBBBBBB"])
+    monkeypatch.setattr(Registration._meta.get_field("code"), "_get_default", lambda: next(codes))
+    second = actions.sign_up(event, world.b2_resident)
+    assert second.code == "BBBBBBBB" and second.ticket == 2
+    assert counters(event) == (2, 0)
