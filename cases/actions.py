@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,6 +93,17 @@ def full_name(place: Place, chain: list[Place] | None = None) -> str:
     return " ".join(p.name for p in chain or ancestry(place))
 
 
+def _route_sql(n: int) -> str:
+    """The organisations that may handle a case at a place with ``n`` ancestors (itself included), written
+    out: every report asks it, and the ORM's ``Exists`` costs more to build than the query to run."""
+    ids = ", ".join(["%s"] * n)  # placeholders only: every value is a parameter
+    return (
+        f"SELECT o.* FROM people_organisation o WHERE (o.place_id IN ({ids}) AND o.kind IN (%s, %s, %s, %s))"  # noqa: S608
+        " OR (o.kind = %s AND EXISTS (SELECT 1 FROM people_organisation_served_places s"
+        f" WHERE s.organisation_id = o.id AND s.place_id IN ({ids})))"  # noqa: S608
+    )
+
+
 def route(category: Category, place: Place) -> Organisation | None:
     """The organisation that handles a case of this category here.
 
@@ -109,12 +120,7 @@ def route(category: Category, place: Place) -> Organisation | None:
         Organisation.Kind.MUTUAL_AID,
         Organisation.Kind.RESIDENTS_COMMITTEE,
     ]
-    serves = Organisation.served_places.through.objects.filter(organisation_id=OuterRef("pk"), place_id__in=ids)
-    found = list(
-        Organisation.objects.filter(
-            Q(place_id__in=ids, kind__in=routed) | Q(Exists(serves), kind=Organisation.Kind.PROPERTY_COMPANY)
-        )
-    )
+    found = list(Organisation.objects.raw(_route_sql(len(ids)), [*ids, *routed, Organisation.Kind.PROPERTY_COMPANY, *ids]))
     companies = [o for o in found if o.kind == Organisation.Kind.PROPERTY_COMPANY]
     candidates = [o for o in found if o.kind != Organisation.Kind.PROPERTY_COMPANY]
 
@@ -173,21 +179,27 @@ def first_level_with_people(holders: dict, path: str, above: int = -1) -> int:
     return Level.SUBDISTRICT
 
 
+HANDLER_STAFF_SQL = (
+    "SELECT p.* FROM people_person p JOIN people_roleassignment r ON r.person_id = p.id"
+    " WHERE r.ended_at IS NULL AND r.organisation_id = %s AND r.role = %s AND r.path IN ({paths}) ORDER BY r.id"
+)
+OFFICERS_SQL = (
+    "SELECT p.* FROM people_person p JOIN people_membership m ON m.person_id = p.id"
+    " WHERE m.organisation_id = %s AND m.position IN (%s, %s) ORDER BY m.id"
+)
+
+
 def handler_staff(case: Case) -> list[Person]:
-    """Who works for the handling organisation: its property staff over the place, or its officers."""
+    """Who works for the handling organisation: its property staff over the place, or its officers (one
+    plain query: every report asks it)."""
     if case.handler_id is None:
         return []
     if case.handler.kind == Organisation.Kind.PROPERTY_COMPANY:
-        rows = RoleAssignment.objects.active().filter(
-            organisation_id=case.handler_id, role=Role.PROPERTY_STAFF, path__in=ancestor_paths(case.path)
-        )
-        return [a.person for a in rows.select_related("person")]
-    officers = Membership.objects.filter(
-        organisation_id=case.handler_id,
-        position__in=[Membership.Position.CHAIR, Membership.Position.SECRETARY],
-    ).select_related("person")
-    return [m.person for m in officers]
-
+        paths = ancestor_paths(case.path)
+        sql = HANDLER_STAFF_SQL.format(paths=", ".join(["%s"] * len(paths)))
+        return list(Person.objects.raw(sql, [case.handler_id, Role.PROPERTY_STAFF, *paths]))
+    officers = [Membership.Position.CHAIR, Membership.Position.SECRETARY]
+    return list(Person.objects.raw(OFFICERS_SQL, [case.handler_id, *officers]))
 
 def _link(case: Case) -> str:
     return f"/cases/{case.pk}/"
