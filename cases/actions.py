@@ -201,6 +201,7 @@ def handler_staff(case: Case) -> list[Person]:
     officers = [Membership.Position.CHAIR, Membership.Position.SECRETARY]
     return list(Person.objects.raw(OFFICERS_SQL, [case.handler_id, *officers]))
 
+
 def _link(case: Case) -> str:
     return f"/cases/{case.pk}/"
 
