@@ -67,7 +67,7 @@ def test_overdue_reminders_every_seven_days_until_returned(lent):
     assert run(at(4, 8))["overdue"] == 1
     assert fresh(w.loan).reminded_on == at(4, 8).date()
     assert len(sms(w.resident)) == 3  # due soon, overdue, overdue a week later
-    assert sms(w.resident)[-1].startswith("Overdue since 2026-03-31")
+    assert sms(w.resident)[-1].startswith("自2026-03-31起已逾期")  # in the default language, Chinese
     actions.return_copy(actor=w.community_staff, copy=copy_of(w.huozhe), now=at(4, 9))
     assert run(at(4, 15))["overdue"] == 0
     assert len(sms(w.resident)) == 3
