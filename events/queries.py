@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -327,10 +330,12 @@ def club_page(club: Club, user, *, now: datetime) -> ClubPage:
             page.backbone.append(m)
         elif page.shows_members:
             page.members.append(m)
-    page.events = list(
-        event_list(
-            Event.objects.filter(club=club, status=Status.PUBLISHED, ends_at__gt=now, starts_at__gt=now - MAX_LENGTH)
-        ).order_by("starts_at", "id")[:20]
+    page.events = label_rows(
+        list(
+            event_list(
+                Event.objects.filter(club=club, status=Status.PUBLISHED, ends_at__gt=now, starts_at__gt=now - MAX_LENGTH)
+            ).order_by("starts_at", "id")[:20]
+        )
     )
     if page.can_run:
         page.pending = list(
@@ -442,3 +447,33 @@ def shared_text(n: Neighbour) -> str:
             % {"n": n.times, "event": n.first_event or "—"}
         )
     return "; ".join(parts)
+
+
+def label_rows(events: list[Event]) -> list[Event]:
+    """Give each row of an event list what its line shows (link, flags, time, place, seats), worked out here
+    once per page so the template writes the rows as one node (``{% rows %}``): the upcoming page is the one
+    residents open most (make bench ``event_upcoming``)."""
+    statuses = dict(Status.choices)
+    kinds = dict(Event.Kind.choices)
+    mine = {
+        RegistrationStatus.CONFIRMED: format_html(' <span class="status s-done">{}</span>', _("you are in")),
+        RegistrationStatus.WAITLISTED: format_html(' <span class="status s-notified">{}</span>', _("on the waiting list")),
+    }
+    full = _("full")
+    for e in events:
+        e.url = f"/events/{e.pk}/"
+        flags = ""
+        if e.status != Status.PUBLISHED:
+            flags = format_html(' <span class="status s-{}">{}</span>', e.status, statuses.get(e.status, e.status))
+        e.flags = mark_safe(flags + mine.get(getattr(e, "my_status", None), ""))  # noqa: S308 - built by format_html
+        starts = timezone.localtime(e.starts_at)
+        e.when = f"{formats.date_format(starts, 'Y-m-d D H:i')}–{formats.date_format(timezone.localtime(e.ends_at), 'H:i')}"
+        by = e.club.organisation.name if e.club_id else e.organiser.name
+        if e.seats_left:
+            seats = ngettext("%(n)s seat left", "%(n)s seats left", e.seats_left) % {"n": e.seats_left}
+        elif e.waitlisted:
+            seats = f"{full} ({ngettext('%(n)s waiting', '%(n)s waiting', e.waitlisted) % {'n': e.waitlisted}})"
+        else:
+            seats = full
+        e.meta = f"{kinds.get(e.kind, e.kind)} · {by} · {e.community.name} · {seats}"
+    return events

@@ -68,7 +68,7 @@ def index(request):
         request,
         "events/index.html",
         {
-            "events": rows,
+            "events": queries.label_rows(rows),
             "kinds": Event.Kind.choices,
             "kind": kind,
             "page": page,
@@ -94,7 +94,7 @@ def community(request, pk: int):
         "events/community.html",
         {
             "community": place,
-            "events": queries.community_events(place, now=timezone.now()),
+            "events": queries.label_rows(queries.community_events(place, now=timezone.now())),
             "feed_url": request.build_absolute_uri(reverse("events:feed-community", args=[place.pk])),
         },
     )
