@@ -9,63 +9,10 @@ Loans are read-only, borrowers shown by name only. Adding happens on the desk (c
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
-from core import audit
-from people import policy
-from people.admin import ScopedAdmin
+from people.admin import ReadOnlyInline, WordingAdmin
 
 from .models import Book, Copy, Donation, Loan
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_view_permission(self, request, obj=None):
-        return policy.can_use_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class WordingAdmin(ScopedAdmin):
-    """Changes only ``editable_fields`` of an existing row, written with ``update_fields``; adding and
-    deleting are left to the actions (and superusers). (``deliberation.admin`` has the same; ``books``
-    sits below it and does not import it.)"""
-
-    editable_fields: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f for f in self.get_fields(request, obj) if f not in self.editable_fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not self.editable_fields:
-            return False  # nothing to correct: a view-only page
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            raise PermissionDenied
-        if not request.user.is_superuser and not policy.can_manage_people(request.user, self.scope_path(obj)):
-            raise PermissionDenied
-        fields = [f for f in form.changed_data if f in self.editable_fields]
-        if fields:
-            obj.save(update_fields=fields)
-            audit.record(actor=request.user, action="admin.changed", obj=obj, fields=fields)
 
 
 class CopyInline(ReadOnlyInline):

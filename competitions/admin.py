@@ -10,7 +10,7 @@ performers. Matches and scores are view-only.
 
 from django.contrib import admin
 
-from deliberation.admin import ReadOnlyInline, WordingAdmin
+from people.admin import ReadOnlyInline, WordingAdmin
 
 from .models import Contest, ContestEntry, ContestRound, Entrant, Judge, Match, Score, Tournament
 

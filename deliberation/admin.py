@@ -13,70 +13,11 @@ the back office needs no list of who endorsed what. A community's settings are s
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
-from core import audit
-from people import policy
-from people.admin import ScopedAdmin
+from people.admin import LookUpAdmin, ReadOnlyInline, ScopedAdmin, WordingAdmin
 
 from . import access, actions
 from .models import DeliberationSettings, Topic, TopicParticipant, TopicStep
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_view_permission(self, request, obj=None):
-        return policy.can_use_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class WordingAdmin(ScopedAdmin):
-    """Changes only ``editable_fields`` of an existing row, written with ``update_fields``; adding and
-    deleting are left to the actions (and superusers)."""
-
-    editable_fields: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f for f in self.get_fields(request, obj) if f not in self.editable_fields_for(obj)]
-
-    def editable_fields_for(self, obj) -> tuple[str, ...]:
-        return self.editable_fields
-
-    def also_written(self, obj, fields: list[str]) -> list[str]:
-        """Further fields that follow from the edited ones."""
-        return []
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not self.editable_fields_for(obj):
-            return False  # nothing left to correct: a view-only page
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            raise PermissionDenied
-        if not request.user.is_superuser and not policy.can_manage_people(request.user, self.scope_path(obj)):
-            raise PermissionDenied
-        fields = [f for f in form.changed_data if f in self.editable_fields_for(obj)]
-        if fields:
-            obj.save(update_fields=fields + self.also_written(obj, fields))
-            audit.record(actor=request.user, action="admin.changed", obj=obj, fields=fields)
 
 
 class TopicStepInline(ReadOnlyInline):
@@ -124,7 +65,7 @@ class TopicAdmin(WordingAdmin):
 
 
 @admin.register(TopicStep)
-class TopicStepAdmin(ScopedAdmin):
+class TopicStepAdmin(LookUpAdmin):
     """The append-only path of every topic: to look up, never to change."""
 
     path_field = "topic__path"
@@ -136,15 +77,6 @@ class TopicStepAdmin(ScopedAdmin):
 
     def scope_path(self, obj) -> str:
         return obj.topic.path
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeliberationSettings)

@@ -14,18 +14,9 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils import timezone
 
-from deliberation.admin import ReadOnlyInline, WordingAdmin
-from people.admin import ScopedAdmin
+from people.admin import LookUpAdmin, ReadOnlyInline, WordingAdmin
 
 from .models import Club, ClubJoinRequest, Encounter, Event, Registration, Status, VolunteerRole
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class VolunteerRoleInline(ReadOnlyInline):
@@ -93,7 +84,7 @@ class ClubAdmin(WordingAdmin):
 
 
 @admin.register(ClubJoinRequest)
-class ClubJoinRequestAdmin(ReadOnlyAdmin):
+class ClubJoinRequestAdmin(LookUpAdmin):
     path_field = "club__path"
     list_display = ["club", "person", "status", "created_at", "decided_at"]
     list_filter = ["status"]
@@ -106,7 +97,7 @@ class ClubJoinRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdmin):
+class RegistrationAdmin(LookUpAdmin):
     path_field = "event__community__path"
     list_display = ["event", "person", "role", "status", "ticket", "created_at", "checked_in_at"]
     list_filter = ["status"]
@@ -120,7 +111,7 @@ class RegistrationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Encounter)
-class EncounterAdmin(ReadOnlyAdmin):
+class EncounterAdmin(LookUpAdmin):
     path_field = "community__path"
     list_display = ["community", "first_event", "first_at", "last_at", "times"]
     list_select_related = ["community", "first_event"]

@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from deliberation.admin import ReadOnlyInline, WordingAdmin
 from people import policy
-from people.admin import ScopedAdmin
+from people.admin import LookUpAdmin, ReadOnlyInline, WordingAdmin
 
 from .models import OPEN_ACTION_STATUSES, ActionItem, AgendaItem, Amendment, Attendance, Invitation, Meeting, Minutes, Status
 
@@ -117,7 +116,7 @@ class MinutesAdmin(WordingAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(ScopedAdmin):
+class AmendmentAdmin(LookUpAdmin):
     """Later corrections of approved or published minutes: append-only, to look up."""
 
     path_field = "minutes__meeting__path"
@@ -128,15 +127,6 @@ class AmendmentAdmin(ScopedAdmin):
 
     def scope_path(self, obj) -> str:
         return obj.minutes.meeting.path
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OverdueFilter(admin.SimpleListFilter):

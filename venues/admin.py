@@ -10,20 +10,9 @@ are appointed and removed on the venue's keepers page (each audited and the pers
 
 from django.contrib import admin
 
-from people.admin import ScopedAdmin
+from people.admin import LookUpAdmin
 
 from .models import Booking, OpeningHours, VenueKeeper
-
-
-class LookUpAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Booking)

@@ -10,7 +10,7 @@ Secret choices are not shown anywhere in the admin.
 
 from django.contrib import admin
 
-from deliberation.admin import ReadOnlyInline, WordingAdmin
+from people.admin import ReadOnlyInline, WordingAdmin
 
 from .models import Matter, MatterDocument, SilentConsentClause, Status, UseChange
 
