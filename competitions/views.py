@@ -3,8 +3,6 @@ bracket (refreshing itself every 15 s while matches are played), the result form
 contest (acts, rounds, ranking), a judge's scoring page and the published results. Published results
 are public; everything else asks ``access`` and answers 404 when it says no."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from core import concurrency
-from core.pages import add_errors, keep_version, run_action
+from core.pages import add_errors, keep_version, object_action, run_action
 
 from . import access, actions, queries
 from .forms import (
@@ -36,39 +32,9 @@ from .models import ContestEntry, ContestRound, ContestStatus, Entrant, Match, S
 REFRESH_SECONDS = 15
 
 
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for errors in exc.message_dict.values() for m in errors]
-    return list(exc.messages)
-
-
 def managed_post(fetch, back: str):
-    """A manager's POST on a tournament or contest: fetch it through the access check (404 for anyone
-    else), run the action, and return to its page with the outcome; a refusal changes nothing."""
-
-    def decorator(view):
-        @login_required
-        @require_POST
-        @wraps(view)
-        def wrapper(request, pk: int, *args, **kwargs):
-            obj = fetch(request.user, pk)
-            try:
-                done = view(request, obj, *args, **kwargs)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except concurrency.Conflict as exc:
-                messages.error(request, exc.message)
-            except ValidationError as exc:
-                for message in _messages_of(exc):
-                    messages.error(request, message)
-            else:
-                if done:
-                    messages.success(request, done)
-            return redirect(back, pk=obj.pk)
-
-        return wrapper
-
-    return decorator
+    """A manager's POST on a tournament or contest, back to its page (``core.pages.object_action``)."""
+    return object_action(fetch, lambda request, obj: reverse(back, kwargs={"pk": obj.pk}))
 
 
 def _version(request) -> int | None:

@@ -3,7 +3,6 @@ minutes and votes, action items), the chair's speaking queue, the documents (PDF
 items, and each community's public board."""
 
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +12,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from core import concurrency
-from core.pages import add_errors, keep_version, page_number, run_action
+from core.pages import add_errors, keep_version, messages_of, object_action, page_number, run_action
 from deliberation.access import MANAGER_ROLES
 from deliberation.models import COMMUNITY_KINDS, Stakeholder, Topic
 from deliberation.rules import SpeakingQueue
@@ -44,39 +41,12 @@ from .models import ACTION_TRANSITIONS, ActionItem, Kind, Meeting, Minutes, Stat
 PAGE_SIZE = 20
 
 
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for errors in exc.message_dict.values() for m in errors]
-    return list(exc.messages)
+def _meeting_page(request, meeting) -> str:
+    anchor = request.POST.get("anchor", "")
+    return f"/meetings/{meeting.pk}/" + (f"#{anchor}" if anchor else "")
 
 
-def meeting_action(view):
-    """A POST on a meeting: fetch it through the access check, run the action, and come back to the
-    meeting page with the outcome (a refused action shows its reasons and changes nothing)."""
-
-    @login_required
-    @require_POST
-    @wraps(view)
-    def wrapper(request, pk: int, *args, **kwargs):
-        meeting = access.get_meeting_for(request.user, pk)
-        try:
-            done = view(request, meeting, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except concurrency.Conflict as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            for message in _messages_of(exc):
-                messages.error(request, message)
-        else:
-            if isinstance(done, HttpResponse):
-                return done
-            if done:
-                messages.success(request, done)
-        anchor = request.POST.get("anchor", "")
-        return redirect(f"/meetings/{meeting.pk}/" + (f"#{anchor}" if anchor else ""))
-
-    return wrapper
+meeting_action = object_action(access.get_meeting_for, _meeting_page)
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -295,7 +265,7 @@ def _item(meeting: Meeting, item_id: int):
 def minute(request, meeting: Meeting, item_id: int):
     form = MinuteForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_messages_of(ValidationError(form.errors)))
+        raise ValidationError(messages_of(ValidationError(form.errors)))
     actions.record_minute(actor=request.user, item=_item(meeting, item_id), **form.cleaned_data)
     return _("Minute saved.")
 
@@ -340,7 +310,7 @@ def action_new(request, meeting: Meeting):
     }
     form = ActionItemForm(request.POST, organisations=organisations.values())
     if not form.is_valid():
-        raise ValidationError(_messages_of(ValidationError(form.errors)))
+        raise ValidationError(messages_of(ValidationError(form.errors)))
     data = form.cleaned_data
     created = actions.create_action_item(
         actor=request.user,
@@ -404,7 +374,7 @@ def chair(request, pk: int):
         except (ValueError, KeyError):
             error = _("Choose an item and a person.")
         except ValidationError as exc:
-            error = " ".join(_messages_of(exc))
+            error = " ".join(messages_of(exc))
         except PermissionDenied as exc:
             raise Http404 from exc
         meeting.refresh_from_db(fields=["speaking_queue", "status"])

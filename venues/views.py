@@ -1,11 +1,9 @@
 """Pages for venue rooms: a venue's week, asking for a room, one booking (decide, cancel), the staff's
 queue of requests, my bookings, the venue's keepers and a room's opening hours."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import audit, concurrency
-from core.pages import page_number, run_action
+from core import audit
+from core.pages import messages_of, object_action, page_number, run_action
 from people.models import Person
 from people.queries import page_of
 from people.validators import normalise_mobile
@@ -26,12 +24,6 @@ from .models import Status, VenueKeeper
 PAGE_SIZE = 30
 
 
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for errors in exc.message_dict.values() for m in errors]
-    return list(exc.messages)
-
-
 def _back(request, default: str) -> str:
     nxt = request.POST.get("next", "")
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
@@ -39,29 +31,8 @@ def _back(request, default: str) -> str:
     return default
 
 
-def booking_action(view):
-    """A POST on a booking: fetch it through the access check, run the action, and go back (to ``next``
-    or the booking's page) with the outcome; a refused action shows its reasons and changes nothing."""
-
-    @login_required
-    @require_POST
-    @wraps(view)
-    def wrapper(request, pk: int):
-        booking = access.get_booking_for(request.user, pk)
-        try:
-            done = view(request, booking)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except concurrency.Conflict as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            for message in _messages_of(exc):
-                messages.error(request, message)
-        else:
-            messages.success(request, done)
-        return redirect(_back(request, f"/venues/bookings/{booking.pk}/"))
-
-    return wrapper
+# A POST on a booking: back to ``next`` or the booking's page with the outcome.
+booking_action = object_action(access.get_booking_for, lambda request, b: _back(request, f"/venues/bookings/{b.pk}/"))
 
 
 # --- venues and their week ----------------------------------------------------------------------
@@ -169,7 +140,7 @@ def booking_detail(request, pk: int):
 def booking_decide(request, booking):
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_messages_of(ValidationError(form.errors)))
+        raise ValidationError(messages_of(ValidationError(form.errors)))
     data = form.cleaned_data
     op = request.POST.get("op")
     if op == "approve":
@@ -185,7 +156,7 @@ def booking_decide(request, booking):
 def booking_cancel(request, booking):
     form = CancelForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_messages_of(ValidationError(form.errors)))
+        raise ValidationError(messages_of(ValidationError(form.errors)))
     actions.cancel_booking(booking, request.user, form.cleaned_data["reason"], version=form.cleaned_data["version"])
     return _("The booking is cancelled.")
 
