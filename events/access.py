@@ -20,6 +20,7 @@ from deliberation.models import COMMUNITY_KINDS
 from people import policy
 from people.models import Membership, Organisation, Role
 from places.models import Place, ancestor_paths, under_paths_q
+from venues.access import can_run_venue
 
 from .models import Club, ClubJoinRequest, Event, Registration, RegistrationStatus, Status
 
@@ -94,11 +95,8 @@ def can_check_in(user, event: Event) -> bool:
         return True
     if not _authenticated(user):
         return False
-    if event.room_id:
-        from venues.access import can_run_venue
-
-        if can_run_venue(user, event.room.venue):
-            return True
+    if event.room_id and can_run_venue(user, event.room.venue):
+        return True
     return Registration.objects.filter(event=event, person=user, role__isnull=False, status=RegistrationStatus.CONFIRMED).exists()
 
 

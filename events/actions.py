@@ -22,6 +22,8 @@ from core.concurrency import Conflict, compare_and_set
 from core.outbox import Notice, notify, notify_many
 from people.models import Membership, Organisation, Person
 from places.models import Place, Room
+from venues import actions as venue_actions
+from venues.access import can_run_venue
 
 from . import access
 from .models import (
@@ -183,38 +185,24 @@ def create_event(
 
 
 def _hold_room(event: Event, by: Person, *, now: datetime) -> None:
-    from venues import actions as venue_actions
-    from venues.access import can_run_venue
-
-    if can_run_venue(by, event.room.venue):
-        booking = venue_actions.hold_room(
-            room=event.room,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            title=event.title,
-            by=by,
-            organisation=event.organiser,
-        )
-    else:
-        booking = venue_actions.request_booking(
-            room=event.room,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            title=event.title,
-            by=by,
-            organisation=event.organiser,
-            expected=event.capacity,
-            now=now,
-        )
-    event.booking = booking
+    """Venue staff take the event's room at once; anyone else asks for it and the venue staff decide."""
+    take = venue_actions.hold_room if can_run_venue(by, event.room.venue) else venue_actions.request_booking
+    event.booking = take(
+        room=event.room,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        title=event.title,
+        by=by,
+        organisation=event.organiser,
+        expected=event.capacity,
+        now=now,
+    )
     event.save(update_fields=["booking"])
 
 
 def _release_room(event: Event, by: Person, reason: str, *, now: datetime) -> None:
     if event.booking_id is None:
         return
-    from venues import actions as venue_actions
-
     venue_actions.cancel_booking(event.booking, by=by, reason=reason, now=now)
 
 
