@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.outbox import Notice, notify_many
-from people.models import Role, RoleAssignment
-from places.models import ancestor_paths
+from venues.actions import venue_staff
 
 from .models import Copy, Donation, Loan, WaitlistEntry
 
@@ -77,9 +76,6 @@ def erase(person) -> None:
         notices = []
         for loan in still_out:
             audit.record(actor=None, action="book.borrower_erased", obj=loan, subject_id=person.pk, copy=loan.copy.code)
-            staff = RoleAssignment.objects.active().filter(
-                role=Role.COMMUNITY_STAFF, path__in=ancestor_paths(loan.venue.place.path)
-            )
             subject = _("A borrower erased their account while %(title)s (%(code)s) is on loan, due on %(date)s") % {
                 "title": loan.copy.book.title,
                 "code": loan.copy.code,
@@ -87,7 +83,7 @@ def erase(person) -> None:
             }
             notices.append(
                 Notice(
-                    recipients=[a.person for a in staff.select_related("person")],
+                    recipients=venue_staff(loan.venue),
                     subject=subject,
                     link=f"/books/desk/{loan.venue_id}/loans/",
                 )

@@ -136,6 +136,13 @@ def open_to_q(user) -> Q:
     return (Q(path__in=audience_paths(user)) & ~Q(audience=Event.Audience.CLUB)) | Q(club_id__in=club_ids_of(user))
 
 
+def runs_events(user) -> bool:
+    """Officers of an organisation, community staff and administrators: they also see the events they run."""
+    if not _authenticated(user):
+        return False
+    return bool(policy.organisations_of(user, officers_only=True)) or policy.has_role(user, MANAGER_ROLES)
+
+
 def managed_q(user) -> Q:
     """The events the user runs: their organisations' events, and those of the communities in their manager
     scope, as ids (one small query), so PostgreSQL uses the (community, starts_at) index instead of joining

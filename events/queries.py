@@ -83,21 +83,11 @@ def event_list(qs: QuerySet[Event]) -> QuerySet[Event]:
     return qs.select_related("organiser", "club__organisation", "community", "room__venue").only(*LIST_FIELDS)
 
 
-def runs_events(user) -> bool:
-    """Officers of an organisation, community staff and administrators: they also see the events they run."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(policy.organisations_of(user, officers_only=True)) or policy.has_role(user, access.MANAGER_ROLES)
-
-
-# --- events ------------------------------------------------------------------------------------
-
-
 def upcoming_for(user, *, now: datetime, kind: str | None = None, page: int = 1) -> tuple[list[Event], bool]:
     """Published events not yet ended that are open to the user, plus (for those who run events) the
     drafts and events they manage; by start. Each row has ``my_status`` (confirmed, waitlisted or None)."""
     q = Q(status=Status.PUBLISHED) & access.open_to_q(user)
-    if runs_events(user):
+    if access.runs_events(user):
         q |= access.managed_q(user) & Q(status__in=[Status.DRAFT, Status.PUBLISHED])
     # "Not yet ended" cannot walk an index in start order; an event lasts at most MAX_LENGTH, so the walk
     # along starts_at can begin that long ago instead of at the first event ever held.

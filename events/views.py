@@ -73,7 +73,7 @@ def index(request):
             "kind": kind,
             "page": page,
             "has_next": has_next,
-            "runs_events": queries.runs_events(request.user),
+            "runs_events": access.runs_events(request.user),
             "feed_url": request.build_absolute_uri(reverse("events:feed-person", args=[calendar.feed_token(request.user)])),
         },
     )
@@ -507,7 +507,7 @@ def clubs(request):
             "activity": activity,
             "page": page,
             "has_next": has_next,
-            "can_make": bool(queries.organisations_for_club_page(request.user)) if queries.runs_events(request.user) else False,
+            "can_make": bool(queries.organisations_for_club_page(request.user)) if access.runs_events(request.user) else False,
         },
     )
 
