@@ -50,6 +50,8 @@ def create_contest(
     now: datetime | None = None,
 ) -> Contest:
     now = now or timezone.now()
+    # Asked first, so a stranger learns nothing from the form's refusals; a missing scope or organiser is
+    # refused by ``check_header`` below.
     if scope is not None and organiser is not None:
         require(access.can_organise(actor, scope, organiser))
     name = trimmed(name, 120)
@@ -57,7 +59,6 @@ def create_contest(
     check_header(errors, name=name, year=year, organiser=organiser, scope=scope)
     if errors:
         raise ValidationError(errors)
-    require(access.can_organise(actor, scope, organiser))
     with transaction.atomic():
         contest = Contest.objects.create(
             name=name,

@@ -63,6 +63,8 @@ def create_tournament(
     """A draft tournament. Staff covering the scope, or an officer of the organiser for a scope within its
     place (``access.can_organise``)."""
     now = now or timezone.now()
+    # Asked first, so a stranger learns nothing from the form's refusals; a missing scope or organiser is
+    # refused by ``check_header`` below.
     if scope is not None and organiser is not None:
         require(access.can_organise(actor, scope, organiser))
     name = trimmed(name, 120)
@@ -84,7 +86,6 @@ def create_tournament(
         errors["advance_per_group"] = _("With one group, two must go through to make a final.")
     if errors:
         raise ValidationError(errors)
-    require(access.can_organise(actor, scope, organiser))
     with transaction.atomic():
         tournament = Tournament.objects.create(
             name=name,
