@@ -14,6 +14,7 @@ from books import actions, rules
 from books.models import Copy, Loan
 from core.models import OutboxMessage
 from people.models import Person
+from tests.locks import wait_for_a_blocked_writer
 from tests.test_book_world import book_world_fixture, copy_of, shelve  # noqa: F401
 
 pytestmark = [
@@ -78,7 +79,6 @@ def test_people_borrowing_one_copy_at_once_make_exactly_one_loan(book_world, peo
 def test_the_two_borrowers_truly_overlap_and_the_loser_is_told(book_world, monkeypatch):
     """The winner holds its transaction open after claiming the copy until the other's UPDATE waits on the
     row: the loser's compare-and-set then finds the copy on loan and answers ``CopyTaken``."""
-    import time
 
     w = book_world
     code = copy_of(w.santi).code
@@ -87,13 +87,7 @@ def test_the_two_borrowers_truly_overlap_and_the_loser_is_told(book_world, monke
 
     def create_after_overlap(**kwargs):
         if gate.acquire(blocking=False):
-            deadline = time.monotonic() + 10
-            with connection.cursor() as cursor:
-                while time.monotonic() < deadline:
-                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-                    if cursor.fetchone()[0]:
-                        break
-                    time.sleep(0.01)
+            wait_for_a_blocked_writer()
         return real_create(**kwargs)
 
     monkeypatch.setattr(Loan.objects, "create", create_after_overlap)

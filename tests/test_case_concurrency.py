@@ -3,7 +3,6 @@ PostgreSQL with real threads: one status change wins and the other is told (``Co
 case is escalated exactly once (the sweeps skip each other's locked rows)."""
 
 import threading
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from cases import actions
 from cases.models import Case, CaseEvent, Category, Level, Status
 from core import audit
 from people.models import Person
+from tests.locks import wait_for_a_blocked_writer
 
 pytestmark = [
     pytest.mark.postgres,
@@ -23,18 +23,6 @@ pytestmark = [
 ]
 
 START = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def _wait_for_a_blocked_writer(timeout: float = 10.0) -> bool:
-    """True once another transaction waits on a row lock (the competing UPDATE of the case)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
 
 
 def _run(*targets) -> None:
@@ -59,7 +47,7 @@ def test_two_people_changing_one_case_at_once_one_wins_and_the_other_gets_a_conf
 
     def record_after_overlap(**kwargs):
         if kwargs["action"].startswith("case.") and first.acquire(blocking=False):
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real_record(**kwargs)
 
     monkeypatch.setattr(audit, "record", record_after_overlap)

@@ -2,7 +2,6 @@
 community staff) approves or rejects. Until then the resident has no household rights."""
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from core.sms import MemoryBackend
 from people import actions, policy
 from people.models import HouseholdMember, JoinRequest, Person, Role
 from tests.conftest import grant, make_person
+from tests.locks import wait_for_a_blocked_writer
 
 NEWCOMER_MOBILE = "13500000001"
 
@@ -256,18 +256,6 @@ def test_the_second_decider_is_told_it_was_already_decided_and_nothing_changes(
 # --- two deciders at the same moment (PostgreSQL, real threads) --------------------------------
 
 
-def _wait_for_a_blocked_writer(timeout: float = 10.0) -> bool:
-    """True once another transaction waits on a row lock (the competing decision's UPDATE)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deciders_at_once_one_wins_and_the_other_is_told(world, newcomer, pending, monkeypatch):
@@ -282,7 +270,7 @@ def test_two_deciders_at_once_one_wins_and_the_other_is_told(world, newcomer, pe
 
     def record_after_overlap(**kwargs):
         if kwargs["action"].startswith("join_request.") and first_call.acquire(blocking=False):
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real_record(**kwargs)
 
     monkeypatch.setattr(audit, "record", record_after_overlap)

@@ -3,7 +3,6 @@ one match one wins and the other is told (``MatchConflict``); results of the two
 once both reach the final (the tournament's row lock serialises them, nothing is overwritten)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -13,6 +12,7 @@ from competitions.models import Format, Match
 from core import audit
 from core.models import AuditEntry
 from people.models import Person
+from tests.locks import wait_for_a_blocked_writer
 from tests.test_tournament_world import add_teams, cw_fixture, games_for, knockout, new_tournament, start  # noqa: F401
 
 pytestmark = [
@@ -20,20 +20,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks; SQLite serialises writers"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _wait_for_a_blocked_writer(timeout: float = 10.0) -> bool:
-    """True once another session of this database waits on a lock (the other server's databases do not count)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
 
 
 def _run(*targets) -> None:
@@ -54,7 +40,7 @@ def _hold_first(monkeypatch, prefix: str) -> tuple[list, threading.Event]:
     def record_after_overlap(**kwargs):
         if kwargs["action"].startswith(prefix) and first.acquire(blocking=False):
             holding.set()
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real(**kwargs)
 
     monkeypatch.setattr(audit, "record", record_after_overlap)

@@ -7,7 +7,6 @@ moment, each in its own thread and connection, leave exactly one approved bookin
 translated refusal naming the booking that won."""
 
 import threading
-import time as clock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils import translation
 
 from core import audit
 from people.models import Person
+from tests.locks import wait_for_a_blocked_writer
 from tests.test_venue_actions import ask, at, make_venue_world
 from venues import actions
 from venues.models import NO_OVERLAP, Booking, Status
@@ -103,22 +103,6 @@ def test_the_action_turns_the_databases_refusal_into_the_translated_reason(venue
 # --- PostgreSQL: real threads ------------------------------------------------------------------------
 
 
-def _wait_for_a_blocked_writer(timeout: float = 10.0) -> bool:
-    """True once another transaction on this database waits on a lock (here: the winner's uncommitted
-    booking, which the exclusion constraint makes the others wait for)."""
-    deadline = clock.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while clock.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid"
-                " WHERE NOT l.granted AND a.datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            clock.sleep(0.01)
-    return False
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL; SQLite serialises writers")
 @pytest.mark.django_db(transaction=True)
@@ -139,7 +123,7 @@ def test_many_approving_and_holding_one_room_at_once_leave_exactly_one_approved_
 
     def record(**kwargs):
         if kwargs["action"] in ("booking.approved", "booking.booked") and first.acquire(blocking=False):
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real_record(**kwargs)
 
     monkeypatch.setattr(audit, "record", record)

@@ -5,7 +5,6 @@ from several devices at once leaves exactly one counting ballot; of two managers
 one wins and the other is told (``Conflict``)."""
 
 import threading
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from core.models import AuditEntry
 from people.models import Ownership, Person
 from places.models import Unit
 from tests.conftest import make_person
+from tests.locks import wait_for_a_blocked_writer
 from votes import actions, ledger
 from votes.models import Ballot, Item, LogEntry, Matter, SecretCount, Status, Voter
 
@@ -31,18 +31,6 @@ pytestmark = [
 
 OWNERS = 48
 CHOICES = ["yes", "no", "abstain"]
-
-
-def _wait_for_a_blocked_writer(timeout: float = 10.0) -> bool:
-    """True once another transaction waits on a row lock (here: the vote's row)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
 
 
 def _run(targets, timeout: float = 60) -> None:
@@ -82,7 +70,7 @@ def _hold_the_first_ballot_until_another_waits(monkeypatch) -> list[bool]:
 
     def prepare(matter, **fields):
         if fields.get("kind") == LogEntry.Kind.BALLOT and first.acquire(blocking=False):
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real_prepare(matter, **fields)
 
     monkeypatch.setattr(ledger, "prepare", prepare)
@@ -242,7 +230,7 @@ def test_two_managers_publishing_at_once_one_wins_and_the_other_gets_a_conflict(
 
     def record_after_overlap(**kwargs):
         if kwargs["action"] == "votes.publish" and first.acquire(blocking=False):
-            overlapped.append(_wait_for_a_blocked_writer())
+            overlapped.append(wait_for_a_blocked_writer())
         return real_record(**kwargs)
 
     monkeypatch.setattr(audit, "record", record_after_overlap)
