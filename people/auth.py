@@ -8,6 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
 from .models import Person
+from .policy import signed_in_person
 from .validators import normalise_mobile
 
 
@@ -18,7 +19,18 @@ def _mobile(username) -> str | None:
         return None
 
 
-class MobilePasswordBackend(ModelBackend):
+class PersonBackend(ModelBackend):
+    """Loads a session's person together with their active roles (``policy.signed_in_person``)."""
+
+    def get_user(self, user_id):
+        try:
+            person = signed_in_person(int(user_id))
+        except (TypeError, ValueError):  # a session written by something else
+            return None
+        return person if person is not None and self.user_can_authenticate(person) else None
+
+
+class MobilePasswordBackend(PersonBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         mobile = _mobile(username)
         if mobile is None or password is None:
@@ -32,7 +44,7 @@ class MobilePasswordBackend(ModelBackend):
         return None
 
 
-class OneTimeCodeBackend(ModelBackend):
+class OneTimeCodeBackend(PersonBackend):
     def authenticate(self, request, username=None, code=None, **kwargs):
         from .actions import check_sign_in_code
 
