@@ -190,18 +190,11 @@ def buildings_page(place: Place, page: int, size: int) -> tuple[list[BuildingRow
     """One page of the buildings under a place, with unit counts and leaders: two queries of plain rows
     (building, role and person instances for 50 rows cost more than both queries, make bench). The leaders
     are a second query on the page's ids: joined onto the page, PostgreSQL hashes every leader instead."""
-    units_per_building = (
-        Unit.objects.filter(building=OuterRef("pk")).order_by().values("building").annotate(n=Count("*")).values("n")
-    )
-    qs = (
-        Place.objects.filter(kind=Place.Kind.BUILDING, path__startswith=place.path)
-        # A correlated count runs only for the rows of the page, not for every unit of the community.
-        .annotate(unit_count=Coalesce(Subquery(units_per_building), 0))
-        .order_by("path")
-        .values_list("id", "name", "unit_count")
-    )
-    rows, has_next = page_of(qs, page, size)
-    buildings = {pk: BuildingRow(pk, name, unit_count, []) for pk, name, unit_count in rows}
+    sql, params = _buildings_statement(place.path, max(page, 1), size)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    buildings = {pk: BuildingRow(pk, name, unit_count, []) for pk, name, unit_count in rows[:size]}
     if buildings:
         # The page's own ids, written into the statement (integers from the query above): fifty bound
         # parameters cost more to build and bind than the lookup itself (make bench).
@@ -215,7 +208,26 @@ def buildings_page(place: Place, page: int, size: int) -> tuple[list[BuildingRow
             cursor.execute(sql, [Role.BUILDING_LEADER.value])
             for place_id, name in cursor.fetchall():
                 buildings[place_id].leaders.append(name)
-    return list(buildings.values()), has_next
+    return list(buildings.values()), len(rows) > size
+
+
+@lru_cache(maxsize=512)
+def _buildings_statement(path: str, page: int, size: int) -> tuple[str, tuple]:
+    """The SQL of a page of buildings (one more row than ``size``, to tell whether another page follows),
+    compiled once per process like the directory's: compiling the queryset cost more than running it."""
+    units_per_building = (
+        Unit.objects.filter(building=OuterRef("pk")).order_by().values("building").annotate(n=Count("*")).values("n")
+    )
+    qs = (
+        Place.objects.filter(kind=Place.Kind.BUILDING, path__startswith=path)
+        # A correlated count runs only for the rows of the page, not for every unit of the community.
+        .annotate(unit_count=Coalesce(Subquery(units_per_building), 0))
+        .order_by("path")
+        .values_list("id", "name", "unit_count")
+    )
+    offset = (page - 1) * size
+    sql, params = qs[offset : offset + size + 1].query.sql_with_params()
+    return sql, tuple(params)
 
 
 def units_of(building: Place) -> QuerySet[Unit]:
