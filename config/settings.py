@@ -123,6 +123,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page frame's fixed parts (templates/base.html), rendered once per language in each process. Kept in
+# process memory: the same few kilobytes for everyone, cheaper to keep than to fetch from Redis. Not kept
+# while developing, so that an edited template shows at once.
+CACHES["frame"] = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "linli-frame",
+    "TIMEOUT": None,
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
