@@ -46,6 +46,7 @@ from deliberation.rules import (
 )
 from people import policy
 from people.models import HouseholdMember, Organisation, Person
+from places import rooms
 from places.models import Place, Room, ancestor_paths
 
 from . import access, calendar
@@ -95,6 +96,28 @@ def invited_people(meeting: Meeting) -> list[Person]:
         for person in officers:
             people.setdefault(person.pk, person)
     return list(people.values())
+
+
+def meeting_clash(room: Room, starts_at: datetime, ends_at: datetime, exclude: int | None = None) -> ValidationError | None:
+    """The refusal naming the meeting (not cancelled) that holds the room over part of that time, or None; its
+    title only once its notice is out (a draft's title is not public yet). Registered with ``places.rooms``
+    (``MeetingsConfig.ready``): bookings and other meetings ask it before they take a room."""
+    meeting = (
+        Meeting.objects.filter(room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=Status.CANCELLED)
+        .exclude(pk=exclude)
+        .order_by("starts_at")
+        .only("starts_at", "ends_at", "title", "notice_sent_at")
+        .first()
+    )
+    if meeting is None:
+        return None
+    when = rooms.span_text(meeting.starts_at, meeting.ends_at)
+    if meeting.notice_sent_at is None:
+        return ValidationError({"room": _("The room is reserved for a meeting %(when)s.") % {"when": when}})
+    return ValidationError(
+        {"room": _("The room is reserved %(when)s for the meeting “%(title)s”.") % {"when": when, "title": meeting.title}}
+    )
 
 
 def _require(condition: bool) -> None:
@@ -184,6 +207,8 @@ def create_meeting(
     invitees = topic_actions.check_seats(invitees, "invitations")
 
     with transaction.atomic():
+        if room is not None:
+            rooms.refuse_clash(room, starts_at, ends_at)  # a booking or another meeting in the room then
         meeting = Meeting.objects.create(
             community=community,
             path=community.path,

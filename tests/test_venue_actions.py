@@ -13,6 +13,7 @@ from core.models import AuditEntry, Notification
 from meetings import actions as meeting_actions
 from meetings.models import Kind
 from people.models import Membership, Organisation
+from places import rooms
 from places.models import Room, Venue
 from venues import actions, rules
 from venues.actions import Conflict
@@ -254,7 +255,7 @@ def test_every_reason_at_once_and_a_title(venue_world):
 def test_a_clash_names_the_booking_it_clashes_with(venue_world):
     w = venue_world
     taken = actions.hold_room(room=w.hall, starts_at=at(3, 9), ends_at=at(3, 11, 30), title="党员学习日", by=w.community_staff)
-    when = rules.span_text(taken.starts_at, taken.ends_at)
+    when = rooms.span_text(taken.starts_at, taken.ends_at)
     assert when.endswith("09:00–11:30")
     assert refused(lambda: ask(w, starts_at=at(3, 11), ends_at=at(3, 12))) == {
         "room": [f"The room is already booked {when}: “党员学习日”."]
@@ -278,7 +279,7 @@ def test_requests_may_overlap_but_only_one_is_approved(venue_world):
     with pytest.raises(ValidationError) as caught:
         actions.approve_booking(first, by=w.community_staff)
     assert caught.value.message_dict == {
-        "room": [f"The room is already booked {rules.span_text(second.starts_at, second.ends_at)}: “互助会例会”."]
+        "room": [f"The room is already booked {rooms.span_text(second.starts_at, second.ends_at)}: “互助会例会”."]
     }
     first.refresh_from_db()
     assert (first.status, first.version) == (Status.REQUESTED, 1)
@@ -295,7 +296,7 @@ def test_a_meeting_in_the_room_holds_it_too(venue_world):
         ends_at=at(10, 21, 30),
         room=w.hall,
     )
-    when = rules.span_text(meeting.starts_at, meeting.ends_at)
+    when = rooms.span_text(meeting.starts_at, meeting.ends_at)
     # a draft meeting's title is not public yet
     assert refused(lambda: ask(w, starts_at=at(10, 19), ends_at=at(10, 20))) == {
         "room": [f"The room is reserved for a meeting {when}."]

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from core import audit
 from people.models import Person
+from places import rooms
 from tests.locks import wait_for_a_blocked_writer
 from tests.test_venue_actions import ask, at, make_venue_world
 from venues import actions
@@ -90,7 +91,7 @@ def test_the_action_turns_the_databases_refusal_into_the_translated_reason(venue
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         actions.approve_booking(request, by=w.community_staff)
     assert caught.value.message_dict == {
-        "room": [f"The room is already booked {actions.rules.span_text(winner.starts_at, winner.ends_at)}: “党员学习日”."]
+        "room": [f"The room is already booked {rooms.span_text(winner.starts_at, winner.ends_at)}: “党员学习日”."]
     }
     request.refresh_from_db()
     assert (request.status, request.version) == (Status.REQUESTED, 1)
@@ -167,7 +168,7 @@ def test_many_approving_and_holding_one_room_at_once_leave_exactly_one_approved_
     assert [b.pk for b in approved] == won
     winner = approved[0]
     assert len(refusals) == len(jobs) - 1
-    expected = f"The room is already booked {actions.rules.span_text(winner.starts_at, winner.ends_at)}: “{winner.title}”."
+    expected = f"The room is already booked {rooms.span_text(winner.starts_at, winner.ends_at)}: “{winner.title}”."
     assert all(r == {"room": [expected]} for r in refusals)
     # the refused requests are untouched, still waiting
     still = Booking.objects.filter(pk__in=[r.pk for r in requests]).exclude(pk=winner.pk)

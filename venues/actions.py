@@ -33,10 +33,9 @@ from django.utils.translation import gettext_lazy
 from core import audit, concurrency
 from core.concurrency import compare_and_set
 from core.outbox import notify
-from meetings.models import Meeting
-from meetings.models import Status as MeetingStatus
 from people import policy
 from people.models import Organisation, Person, Role, RoleAssignment
+from places import rooms
 from places.models import Room, Venue, ancestor_paths
 
 from . import access, rules
@@ -127,9 +126,9 @@ def _check(
     return title, description
 
 
-def clash(room: Room, starts_at: datetime, ends_at: datetime, *, exclude: int | None = None) -> ValidationError | None:
-    """The refusal naming what already holds the room over that time: an approved booking, or a meeting
-    that is not cancelled (a meeting's title once its notice is out). ``None`` when the room is free."""
+def booking_clash(room: Room, starts_at: datetime, ends_at: datetime, exclude: int | None = None) -> ValidationError | None:
+    """The refusal naming the approved booking that holds the room over part of that time, or None. Registered
+    with ``places.rooms`` (``VenuesConfig.ready``): meetings ask it before they take a room."""
     taken = (
         Booking.objects.filter(room=room, status=Status.APPROVED, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(pk=exclude)
@@ -137,34 +136,26 @@ def clash(room: Room, starts_at: datetime, ends_at: datetime, *, exclude: int | 
         .only("starts_at", "ends_at", "title")
         .first()
     )
-    if taken is not None:
-        return ValidationError(
-            {
-                "room": _("The room is already booked %(when)s: “%(title)s”.")
-                % {"when": rules.span_text(taken.starts_at, taken.ends_at), "title": taken.title}
-            }
-        )
-    meeting = (
-        Meeting.objects.filter(room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("starts_at")
-        .only("starts_at", "ends_at", "title", "notice_sent_at")
-        .first()
+    if taken is None:
+        return None
+    return ValidationError(
+        {
+            "room": _("The room is already booked %(when)s: “%(title)s”.")
+            % {"when": rooms.span_text(taken.starts_at, taken.ends_at), "title": taken.title}
+        }
     )
-    if meeting is not None:
-        when = rules.span_text(meeting.starts_at, meeting.ends_at)
-        if meeting.notice_sent_at is None:  # a draft's title is not public yet
-            return ValidationError({"room": _("The room is reserved for a meeting %(when)s.") % {"when": when}})
-        return ValidationError(
-            {"room": _("The room is reserved %(when)s for the meeting “%(title)s”.") % {"when": when, "title": meeting.title}}
-        )
-    return None
+
+
+def clash(room: Room, starts_at: datetime, ends_at: datetime, *, exclude: int | None = None) -> ValidationError | None:
+    """The refusal naming what already holds the room over that time (an approved booking, a meeting that is
+    not cancelled), ``exclude`` being the booking in hand. ``None`` when the room is free."""
+    return rooms.clash(room, starts_at, ends_at, exclude=("booking", exclude) if exclude else None)
 
 
 def _refuse_clash(room: Room, starts_at: datetime, ends_at: datetime, *, exclude: int | None = None) -> None:
-    error = clash(room, starts_at, ends_at, exclude=exclude)
-    if error is not None:
-        raise error
+    """Lock the room's row (so that a meeting being put in the room waits, and sees this booking), then refuse
+    a clash."""
+    rooms.refuse_clash(room, starts_at, ends_at, exclude=("booking", exclude) if exclude else None)
 
 
 def _deadlock(exc: OperationalError) -> bool:
@@ -255,7 +246,7 @@ def _new_booking(
             notify(
                 recipients=venue_staff(venue),
                 subject=_("Room request: %(title)s") % {"title": title},
-                body=_("%(room)s, %(when)s") % {"room": str(room), "when": rules.span_text(starts_at, ends_at)},
+                body=_("%(room)s, %(when)s") % {"room": str(room), "when": rooms.span_text(starts_at, ends_at)},
                 link=booking_link(booking),
             )
     return booking
@@ -337,7 +328,7 @@ def _tell_requester(booking: Booking, subject: str, body: str = "") -> None:
     notify(
         recipients=[booking.requested_by],
         subject=subject,
-        body=body or f"{booking.room}, {rules.span_text(booking.starts_at, booking.ends_at)}",
+        body=body or f"{booking.room}, {rooms.span_text(booking.starts_at, booking.ends_at)}",
         link=booking_link(booking),
     )
 

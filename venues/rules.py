@@ -86,14 +86,6 @@ def capacity_error(capacity: int | None, attendees: int | None) -> str:
     return ""
 
 
-def span_text(starts_at: datetime, ends_at: datetime) -> str:
-    """``2026-03-02 14:00–16:00`` in local time (both dates when it runs past midnight)."""
-    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
-
-
 # --- opening hours as text ------------------------------------------------------------------------
 
 _TIME = r"(\d{1,2})\s*[:：.]\s*(\d{2})"
