@@ -73,3 +73,21 @@ def test_the_session_user_id_is_read_as_a_number(client, world):
     client.force_login(world.building_leader)
     assert isinstance(client.session[SESSION_KEY], str)  # Django keeps it as text in the session
     assert MobilePasswordBackend().get_user(client.session[SESSION_KEY]) == world.building_leader
+
+
+def test_an_api_tokens_person_gets_their_roles_as_they_are_at_each_call(client, world):
+    """A bearer token's person is not loaded by the sign-in backends: their roles are read at each call."""
+    from people import actions
+
+    key = actions.create_api_token(person=world.resident, name="手机")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/people", **headers).status_code == 404
+
+    role = grant(world.resident, Role.COMMUNITY_STAFF, world.community)
+    listed = client.get("/api/people", **headers)
+    assert listed.status_code == 200
+    assert world.b2_resident.name in {p["name"] for p in listed.json()["items"]}
+
+    role.ended_at = timezone.now()
+    role.save(update_fields=["ended_at"])
+    assert client.get("/api/people", **headers).status_code == 404
