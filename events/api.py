@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from core.db import by_pk
 from people.api import AUTH
 from people.models import Person
 from places.models import Place, Room
@@ -648,9 +649,6 @@ def cancel_event(request, event_id: int, payload: CancelIn):
 
 # --- registrations --------------------------------------------------------------------------------------
 
-SIGN_UP_FIELDS = ("id", "status", "audience", "path", "club_id", "audience_place_id", "signup_opens_at", "starts_at")
-
-
 @router.post("/{int:event_id}/registrations", response={201: RegistrationOut, 400: Error, 404: Error})
 def sign_up(request, event_id: int, payload: SignUpIn):
     """Sign up: a confirmed seat while one is free and nobody waits, else a place on the waiting list (in
@@ -663,7 +661,7 @@ def sign_up(request, event_id: int, payload: SignUpIn):
             raise _field_error("role_id", _("Choose a role of this event."))
         event = role.event
     else:
-        event = Event.objects.only(*SIGN_UP_FIELDS).filter(pk=event_id).first()
+        event = by_pk(Event, event_id)
         if event is None:
             raise Http404
     if event.status == "draft":

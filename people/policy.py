@@ -23,6 +23,7 @@ from .models import (
     JoinRequest,
     Membership,
     Organisation,
+    Ownership,
     Person,
     Role,
     RoleAssignment,
@@ -216,9 +217,20 @@ def people_under(paths) -> QuerySet[Person]:
 
 
 def person_paths(person: Person) -> list[str]:
-    """Where a person belongs: the units they live in and the units they own (owners may live elsewhere)."""
-    homes = person.households.values_list("path", flat=True)
-    return list(homes.union(person.ownerships.values_list("path", flat=True)))
+    """Where a person belongs: the units they live in and the units they own (owners may live elsewhere). One
+    plain statement: every sign-up and every audience check asks it, and the ORM's union cost more to build
+    than to run (make bench)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_person_paths_sql(), [person.pk, person.pk])
+        return [path for (path,) in cursor.fetchall()]
+
+
+@lru_cache(maxsize=1)
+def _person_paths_sql() -> str:
+    return (
+        f"SELECT path FROM {HouseholdMember._meta.db_table} WHERE person_id = %s "  # noqa: S608 (table names)
+        f"UNION SELECT path FROM {Ownership._meta.db_table} WHERE person_id = %s"
+    )
 
 
 def home_places(person, kinds) -> dict[str, list[str]]:
