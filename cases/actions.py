@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from core import audit, concurrency, workdays
 from core.concurrency import compare_and_set
 from core.outbox import Notice, notify_many
-from people.models import Membership, Organisation, Person, Role, RoleAssignment
+from people.models import Membership, Organisation, Person, Role
 from places.models import Place, Unit, ancestor_paths
 
 from . import access
@@ -150,24 +150,30 @@ def categories_for(place: Place) -> list[Category]:
 # --- who hears about it ----------------------------------------------------------------------
 
 
+CHAIN_SQL = (
+    "SELECT p.*, r.path AS linli_role_path, r.role AS linli_role FROM people_person p"
+    " JOIN people_roleassignment r ON r.person_id = p.id"
+    " WHERE r.ended_at IS NULL AND r.role IN ({roles}) AND r.path IN ({paths}) ORDER BY r.id"
+)
+
+
 def chain_holders(paths: Iterable[str]) -> dict[tuple[str, int], list[Person]]:
-    """(case path, level) → the people holding that level's roles over it, for many paths in one query."""
+    """(case path, level) → the people holding that level's roles over it, for many paths in one plain query
+    (every report and every sweep batch asks it; role and person instances cost more to build than the query)."""
     paths = set(paths)
-    ancestors = {a for p in paths for a in ancestor_paths(p)}
-    rows = (
-        RoleAssignment.objects.active()
-        .filter(path__in=ancestors, role__in=[r for roles in LEVEL_ROLES.values() for r in roles])
-        .select_related("person")
-    )
+    ancestors = sorted({a for p in paths for a in ancestor_paths(p)})
+    if not ancestors:
+        return defaultdict(list)
     level_of = {role: level for level, roles in LEVEL_ROLES.items() for role in roles}
-    by_path: dict[str, list[RoleAssignment]] = defaultdict(list)
-    for a in rows:
-        by_path[a.path].append(a)
+    sql = CHAIN_SQL.format(roles=", ".join(["%s"] * len(level_of)), paths=", ".join(["%s"] * len(ancestors)))
+    by_path: dict[str, list[Person]] = defaultdict(list)
+    for person in Person.objects.raw(sql, [*level_of, *ancestors]):
+        by_path[person.linli_role_path].append(person)
     result: dict[tuple[str, int], list[Person]] = defaultdict(list)
     for p in paths:  # each path's own ancestors, not every role against every path (the sweep's 500)
         for ancestor in ancestor_paths(p):
-            for a in by_path.get(ancestor, ()):
-                result[(p, level_of[a.role])].append(a.person)
+            for person in by_path.get(ancestor, ()):
+                result[(p, level_of[person.linli_role])].append(person)
     return result
 
 

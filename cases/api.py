@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from core import audit
+from core.db import by_pk
 from core.masking import mask_mobile
 from people import policy
 from people.api import AUTH
@@ -166,10 +167,10 @@ def list_cases(
 
 @router.post("/", response={201: CaseDetailOut, 400: Error, 404: Error})
 def create_case(request, payload: CaseIn):
-    category = Category.objects.filter(code=payload.category, active=True).first()
+    category = queries.active_category(payload.category)
     if category is None:
         raise ValidationError({"category": "Unknown category."})
-    place = Place.objects.filter(pk=payload.place_id).first()
+    place = by_pk(Place, payload.place_id)
     if place is None:
         raise Http404
     unit = None

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core import audit
 from places.models import Place
 
-from . import access, actions
+from . import access, actions, queries
 from .models import OPEN_STATUSES, Case, CaseEvent, Category, Channel, Open311Key
 
 MAX_REQUESTS = 1000
@@ -188,7 +188,7 @@ def _attribute(question: dict, order: int) -> dict:
 
 @endpoint("GET")
 def service_definition(request, fmt: str, service_code: str):
-    category = Category.objects.filter(code=service_code, active=True).first()
+    category = queries.active_category(service_code)
     if category is None:
         raise Open311Error(404, _("Unknown service_code: %(code)s") % {"code": service_code})
     definition = {
@@ -407,7 +407,7 @@ def _post_request(request, fmt: str) -> HttpResponse:
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, _("service_code is required."))
-    category = Category.objects.filter(code=code, active=True).first()
+    category = queries.active_category(code)
     if category is None:
         raise Open311Error(400, _("Unknown service_code: %(code)s") % {"code": code})
     place = _place(request)

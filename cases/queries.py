@@ -31,6 +31,15 @@ LIST_FIELDS = (
 )
 
 
+ACTIVE_CATEGORY_SQL = "SELECT * FROM cases_category WHERE code = %s AND active"
+
+
+def active_category(code: str) -> Category | None:
+    """The category reports may be filed under with this code (API, Open311), or None: one plain query, as
+    every report asks it."""
+    return next(iter(Category.objects.raw(ACTIVE_CATEGORY_SQL, [code])), None)
+
+
 def list_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What a case list shows, joined in the same query."""
     return qs.select_related("category", "handler").only(*LIST_FIELDS)
