@@ -649,6 +649,7 @@ def cancel_event(request, event_id: int, payload: CancelIn):
 
 # --- registrations --------------------------------------------------------------------------------------
 
+
 @router.post("/{int:event_id}/registrations", response={201: RegistrationOut, 400: Error, 404: Error})
 def sign_up(request, event_id: int, payload: SignUpIn):
     """Sign up: a confirmed seat while one is free and nobody waits, else a place on the waiting list (in
