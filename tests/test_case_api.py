@@ -76,6 +76,18 @@ def test_bad_reports_are_refused_and_nothing_is_saved(client, world, keys, body,
     assert Case.objects.count() == 0
 
 
+def test_a_retired_category_or_a_place_that_is_not_one_is_refused(client, world, keys):
+    Category.objects.filter(code="littering").update(active=False)
+    retired = {"category": "littering", "place_id": world.building.pk, "description": "乱扔垃圾"}
+    response = client.post("/api/cases/", retired, content_type="application/json", **bearer(keys["resident"]))
+    assert response.status_code == 400
+    assert "category" in response.json()["detail"]
+    nowhere = {"category": "clutter", "place_id": 10**9, "description": "x"}
+    response = client.post("/api/cases/", nowhere, content_type="application/json", **bearer(keys["resident"]))
+    assert response.status_code == 404
+    assert Case.objects.count() == 0
+
+
 def test_nobody_reports_outside_their_compound(client, world, keys):
     body = {"category": "clutter", "place_id": world.building.pk, "description": "x"}
     response = client.post("/api/cases/", body, content_type="application/json", **bearer(keys["outsider"]))
