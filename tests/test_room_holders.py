@@ -17,7 +17,7 @@ from meetings.models import Kind, Meeting
 from people.models import Person
 from places import rooms
 from places.models import Room
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 from tests.test_venue_actions import ask, at, make_venue_world
 from venues import actions
 from venues.models import Booking, Status
@@ -138,41 +138,27 @@ def test_a_booking_and_a_meeting_taking_one_room_at_once_leave_one_in_it(venue_w
     outcomes: dict[str, object] = {}
     errors: list[BaseException] = []
 
-    def approve():
+    def run(kind, act):
         try:
-            by = Person.objects.get(pk=w.community_staff.pk)
-            booking = Booking.objects.select_related("room__venue__place").get(pk=request.pk)
-            if first_in == "meeting":
+            if kind != first_in:
                 holding.wait(timeout=20)
-            outcomes["booking"] = actions.approve_booking(booking, by=by).status
+            outcomes[kind] = act()
         except ValidationError as exc:
-            outcomes["booking"] = exc.message_dict
+            outcomes[kind] = exc.message_dict
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connection.close()
+
+    def approve():
+        booking = Booking.objects.select_related("room__venue__place").get(pk=request.pk)
+        return actions.approve_booking(booking, by=Person.objects.get(pk=w.community_staff.pk)).status
 
     def schedule():
-        try:
-            by = Person.objects.get(pk=w.admin.pk)
-            room = Room.objects.select_related("venue__place").get(pk=w.hall.pk)
-            if first_in == "booking":
-                holding.wait(timeout=20)
-            outcomes["meeting"] = meeting(w, at(12, 20), at(12, 22), room=room, by=by).pk
-        except ValidationError as exc:
-            outcomes["meeting"] = exc.message_dict
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        room = Room.objects.select_related("venue__place").get(pk=w.hall.pk)
+        return meeting(w, at(12, 20), at(12, 22), room=room, by=Person.objects.get(pk=w.admin.pk)).pk
 
-    with translation.override("en"):
-        threads = [threading.Thread(target=approve), threading.Thread(target=schedule)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
+    run_together([threading.Thread(target=run, args=(kind, act)) for kind, act in (("booking", approve), ("meeting", schedule))])
     assert errors == []
     assert overlapped == [True]
 

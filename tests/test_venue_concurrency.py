@@ -16,7 +16,7 @@ from django.utils import translation
 from core import audit
 from people.models import Person
 from places import rooms
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 from tests.test_venue_actions import ask, at, make_venue_world
 from venues import actions
 from venues.models import NO_OVERLAP, Booking, Status
@@ -154,12 +154,7 @@ def test_many_approving_and_holding_one_room_at_once_leave_exactly_one_approved_
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(kind, what, n)) for n, (kind, what) in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
+    run_together([threading.Thread(target=run, args=(kind, what, n)) for n, (kind, what) in enumerate(jobs)])
 
     assert errors == []
     assert overlapped == [True]
