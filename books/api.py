@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from cases.api import Error
 from core import audit
 from core.masking import mask_mobile
 from people.api import AUTH
@@ -26,10 +27,6 @@ from . import access, actions, queries, rules
 from .models import Copy, Loan
 
 router = Router(tags=["books"], auth=AUTH)
-
-
-class Error(Schema):
-    detail: str | dict
 
 
 # --- schemas ------------------------------------------------------------------------------------

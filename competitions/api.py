@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from cases.api import Error
 from core.masking import mask_name
+from meetings.api import VersionIn
 from people.api import AUTH
 from people.models import Organisation, Person
 from places.models import Place
@@ -28,7 +30,6 @@ from .schemas import (
     EntrantOut,
     EntryIn,
     EntryOut,
-    Error,
     GroupOut,
     JudgeIn,
     MatchOut,
@@ -43,7 +44,6 @@ from .schemas import (
     TournamentDetailOut,
     TournamentIn,
     TournamentOut,
-    VersionIn,
     WalkoverIn,
 )
 

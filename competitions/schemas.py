@@ -5,15 +5,6 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-
-class Error(Schema):
-    detail: dict | str
-
-
-class VersionIn(Schema):
-    version: int | None = Field(None, description="The version you saw; a newer one answers 409")
-
-
 # --- schemas: tournaments ------------------------------------------------------------------------
 
 

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cases.api import Error
 from core.db import by_pk
+from meetings.api import CancelIn, VersionIn
 from people.api import AUTH
 from people.models import Person
 from places.models import Place, Room
@@ -31,10 +33,6 @@ from . import access, actions, queries
 from .models import Club, Event, Registration, VolunteerRole
 
 router = Router(tags=["events"], auth=AUTH)
-
-
-class Error(Schema):
-    detail: str | dict
 
 
 # --- schemas: events --------------------------------------------------------------------------------
@@ -172,14 +170,6 @@ class EventPatch(Schema):
     signup_closes_at: datetime | None = None
     capacity: int | None = None
     version: int | None = Field(None, description="The version you saw; a newer one answers 409")
-
-
-class VersionIn(Schema):
-    version: int | None = Field(None, description="The version you saw; a newer one answers 409")
-
-
-class CancelIn(VersionIn):
-    reason: str
 
 
 class SignUpIn(Schema):

@@ -31,6 +31,7 @@ from cases.api import Error
 from core import audit
 from deliberation import access as topic_access
 from deliberation.api import person_for
+from meetings.api import CancelIn, VersionIn
 from people.api import AUTH
 from people.models import Person
 from places.models import Place, Unit
@@ -181,14 +182,6 @@ class MatterPatch(Schema):
     closes_at: datetime | None = None
     secret: bool | None = None
     version: int | None = Field(None, description="The version you saw; a newer one answers 409")
-
-
-class VersionIn(Schema):
-    version: int | None = Field(None, description="The version you saw; a newer one answers 409")
-
-
-class CancelIn(VersionIn):
-    reason: str
 
 
 # --- schemas: tally ---------------------------------------------------------------------------
