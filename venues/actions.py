@@ -81,10 +81,13 @@ def venue_staff(venue: Venue) -> list[Person]:
 # --- checks ---------------------------------------------------------------------------------------
 
 
-def _text(value: str, field: str, limit: int, errors: dict[str, str]) -> str:
+def _text(value: str, field: str, limit: int, errors: dict[str, str], *, required: str = "") -> str:
+    """``value`` stripped; a refusal in ``errors`` when it is too long, or empty and ``required`` (the message)."""
     value = (value or "").strip()
     if len(value) > limit:
         errors[field] = _("At most %(n)d characters.") % {"n": limit}
+    elif not value and required:
+        errors[field] = required
     return value
 
 
@@ -370,9 +373,7 @@ def decline_booking(
     if Status.DECLINED not in TRANSITIONS[booking.status]:
         raise ValidationError(_("Only a pending request can be declined."))
     errors: dict[str, str] = {}
-    note = _text(note, "note", TEXT_MAX, errors)
-    if not note and not errors:
-        errors["note"] = _("Tell the requester why.")
+    note = _text(note, "note", TEXT_MAX, errors, required=_("Tell the requester why."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -399,9 +400,7 @@ def cancel_booking(
     if booking.ends_at <= now:
         raise ValidationError(_("This booking is over."))
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", TEXT_MAX, errors)
-    if not reason and not errors:
-        errors["reason"] = _("Please give the reason for cancelling.")
+    reason = _text(reason, "reason", TEXT_MAX, errors, required=_("Please give the reason for cancelling."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
