@@ -28,6 +28,7 @@ from meetings.actions import Invitee
 from meetings.models import ActionItem, EvidencePhoto, Kind
 from people.models import Membership, Organisation, Person
 from tests.conftest import make_person
+from tests.locks import run_together
 
 OPEN, IN_PROGRESS, DONE, CANCELLED = (
     ActionItem.Status.OPEN,
@@ -547,11 +548,7 @@ def test_two_updates_with_the_same_version_at_once_one_wins(aw, today, monkeypat
         threading.Thread(target=update, args=("owner", aw.property_staff.pk, DONE, "已更换")),
         threading.Thread(target=update, args=("staff", aw.community_staff.pk, CANCELLED, "改由街道施工")),
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=30)
 
     assert overlapped == [True]
     assert sorted(outcomes.values()) == ["conflict", "done"]

@@ -14,7 +14,7 @@ from books import actions, rules
 from books.models import Copy, Loan
 from core.models import OutboxMessage
 from people.models import Person
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 from tests.test_book_world import book_world_fixture, copy_of, shelve  # noqa: F401
 
 pytestmark = [
@@ -26,11 +26,7 @@ pytestmark = [
 
 def _run(targets) -> None:
     threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=60)
 
 
 def _in_thread(fn):

@@ -13,7 +13,7 @@ from cases import actions
 from cases.models import Case, CaseEvent, Category, Level, Status
 from core import audit
 from people.models import Person
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,11 +27,7 @@ START = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 def _run(*targets) -> None:
     threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=30)
 
 
 def test_two_people_changing_one_case_at_once_one_wins_and_the_other_gets_a_conflict(world, monkeypatch):

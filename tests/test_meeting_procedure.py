@@ -23,6 +23,7 @@ from meetings.actions import Invitee
 from meetings.models import NOTICE_DAYS, AgendaItem, Amendment, Attendance, Kind, Meeting, Minutes, Status
 from people.models import Membership, Organisation, Person
 from tests.conftest import make_person
+from tests.locks import run_together
 
 
 @pytest.fixture(autouse=True)
@@ -920,11 +921,7 @@ def test_signing_one_person_in_twice_at_once_records_one_attendance(mw, now):
             connection.close()
 
     threads = [threading.Thread(target=sign, args=(pk,)) for pk in (mw.resident.pk, mw.secretary.pk)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=30)
     assert sorted(outcomes) == ["refused", "signed in"]
     assert Attendance.objects.filter(meeting=meeting, person=mw.resident).count() == 1
 
@@ -988,11 +985,7 @@ def test_a_vote_racing_the_approval_of_the_minutes_does_not_change_approved_minu
             connection.close()
 
     threads = [threading.Thread(target=approve), threading.Thread(target=vote)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=30)
 
     assert outcomes == {"approve": "done", "vote": "refused"}
     assert Minutes.objects.get(meeting=meeting).status == Minutes.Status.APPROVED

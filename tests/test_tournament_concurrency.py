@@ -12,7 +12,7 @@ from competitions.models import Format, Match
 from core import audit
 from core.models import AuditEntry
 from people.models import Person
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 from tests.test_tournament_world import add_teams, cw_fixture, games_for, knockout, new_tournament, start  # noqa: F401
 
 pytestmark = [
@@ -24,11 +24,7 @@ pytestmark = [
 
 def _run(*targets) -> None:
     threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
+    run_together(threads, timeout=30)
 
 
 def _hold_first(monkeypatch, prefix: str) -> tuple[list, threading.Event]:

@@ -18,7 +18,7 @@ from core.models import AuditEntry
 from people.models import Ownership, Person
 from places.models import Unit
 from tests.conftest import make_person
-from tests.locks import wait_for_a_blocked_writer
+from tests.locks import run_together, wait_for_a_blocked_writer
 from votes import actions, ledger
 from votes.models import Ballot, Item, LogEntry, Matter, SecretCount, Status, Voter
 
@@ -34,12 +34,7 @@ CHOICES = ["yes", "no", "abstain"]
 
 
 def _run(targets, timeout: float = 60) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=timeout)
-    assert not any(t.is_alive() for t in threads)
+    run_together([threading.Thread(target=t) for t in targets], timeout=timeout)
 
 
 def _open_now(world, *, secret=False) -> Matter:
