@@ -23,10 +23,6 @@ from .models import Book, Copy, Donation, Loan
 BOOK_CORNER = Venue.Function.BOOK_CORNER
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 def corner_venues():
     """Venues with a book corner: a 共享书屋 room."""
     return Venue.objects.filter(rooms__function=BOOK_CORNER).distinct()
@@ -41,7 +37,7 @@ def get_corner(pk) -> Venue:
 
 
 def can_run(user, venue: Venue) -> bool:
-    return _authenticated(user) and can_run_venue(user, venue)
+    return policy.signed_in(user) and can_run_venue(user, venue)
 
 
 def get_desk_for(user, pk) -> Venue:
@@ -64,7 +60,7 @@ def community_path(venue: Venue) -> str:
 
 def may_borrow(person, venue: Venue) -> bool:
     """Residents and owners under the venue's community, with an active account."""
-    if not _authenticated(person) or not person.is_active or person.anonymised_at is not None:
+    if not policy.signed_in(person) or not person.is_active or person.anonymised_at is not None:
         return False
     return policy.lives_or_owns_under(person, community_path(venue))
 
@@ -92,7 +88,7 @@ def get_copy_for_staff(user, pk) -> Copy:
 
 def can_act_on_loan(user, loan: Loan) -> bool:
     """The borrower, and the staff of the loan's venue."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return loan.borrower_id == user.pk or can_run(user, loan.venue)
 
@@ -106,7 +102,7 @@ def get_loan_for(user, pk) -> Loan:
 
 def get_donation_for(user, pk) -> Donation:
     donation = Donation.objects.filter(pk=pk).select_related("venue__place", "donor", "received_by").first()
-    if donation is None or not _authenticated(user):
+    if donation is None or not policy.signed_in(user):
         raise Http404
     if donation.donor_id != user.pk and not can_run(user, donation.venue):
         raise Http404

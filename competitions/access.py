@@ -37,10 +37,6 @@ from .models import (
 MANAGER_ROLES = policy.MANAGER_ROLES  # community staff, sub-district administrators
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 def _root(path: str) -> str:
     """The sub-district a path lies in: the tree's top segment."""
     return path[: SEGMENT_WIDTH + 1]
@@ -49,7 +45,7 @@ def _root(path: str) -> str:
 def region_paths(user) -> list[str]:
     """The sub-districts of the user: where they live or own a unit, and where their roles lie. Kept on
     the user object for the request."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return []
     cached = user.__dict__.get("_competition_regions")
     if cached is None:
@@ -60,11 +56,11 @@ def region_paths(user) -> list[str]:
 
 
 def _officer_of(user) -> list[int]:
-    return policy.organisations_of(user, officers_only=True) if _authenticated(user) else []
+    return policy.organisations_of(user, officers_only=True) if policy.signed_in(user) else []
 
 
 def _manages(user, path: str, organiser_id: int) -> bool:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return policy.covers(user, path, MANAGER_ROLES) or organiser_id in _officer_of(user)
 
@@ -80,7 +76,7 @@ def can_organise(user, scope: Place, organiser) -> bool:
     """Create a tournament or contest for ``scope`` organised by ``organiser``: staff covering the scope
     (any organisation on the scope's line: above it or within it), or an officer of the organiser for a
     scope within the organisation's place."""
-    if not _authenticated(user) or organiser is None or scope is None:
+    if not policy.signed_in(user) or organiser is None or scope is None:
         return False
     on_line = organiser.path.startswith(scope.path) or scope.path.startswith(organiser.path)
     if not on_line:
@@ -92,7 +88,7 @@ def can_organise(user, scope: Place, organiser) -> bool:
 
 def may_organise_anything(user) -> bool:
     """Whether to offer "new tournament / contest" at all."""
-    return _authenticated(user) and (policy.has_role(user, MANAGER_ROLES) or bool(_officer_of(user)))
+    return policy.signed_in(user) and (policy.has_role(user, MANAGER_ROLES) or bool(_officer_of(user)))
 
 
 # --- tournaments -------------------------------------------------------------------------------
@@ -106,7 +102,7 @@ def tournaments_for(user) -> QuerySet[Tournament]:
     """Every tournament the user may see: published ones for anyone; out of draft in their sub-district;
     all they manage."""
     published = Q(status=Status.PUBLISHED)
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Tournament.objects.filter(published)
     region = under_paths_q("path", region_paths(user)) & Q(status__in=VISIBLE_STATUSES)
     return Tournament.objects.filter(published | region | _manager_q(user))
@@ -115,7 +111,7 @@ def tournaments_for(user) -> QuerySet[Tournament]:
 def can_view_tournament(user, tournament: Tournament) -> bool:
     if tournament.status == Status.PUBLISHED:
         return True
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if tournament.status in VISIBLE_STATUSES and _root(tournament.path) in region_paths(user):
         return True
@@ -140,14 +136,14 @@ def get_managed_tournament_for(user, pk) -> Tournament:
 def shows_full_names(user, path: str) -> bool:
     """Persons by name to signed-in users of the sub-district (residents see each other by name); by
     surname only to the public."""
-    return _authenticated(user) and (_root(path) in region_paths(user) or policy.covers(user, path))
+    return policy.signed_in(user) and (_root(path) in region_paths(user) or policy.covers(user, path))
 
 
 # --- contests ----------------------------------------------------------------------------------
 
 
 def is_judge(user, contest: Contest) -> bool:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     cache = user.__dict__.setdefault("_competition_judging", {})
     if contest.pk not in cache:
@@ -161,7 +157,7 @@ def can_manage_contest(user, contest: Contest) -> bool:
 
 def contests_for(user) -> QuerySet[Contest]:
     published = Q(status=ContestStatus.PUBLISHED)
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Contest.objects.filter(published)
     visible = ~Q(status=ContestStatus.DRAFT)
     region = under_paths_q("path", region_paths(user)) & visible
@@ -172,7 +168,7 @@ def contests_for(user) -> QuerySet[Contest]:
 def can_view_contest(user, contest: Contest) -> bool:
     if contest.status == ContestStatus.PUBLISHED:
         return True
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if contest.status != ContestStatus.DRAFT and (_root(contest.path) in region_paths(user) or is_judge(user, contest)):
         return True

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.masking import mask_name
+from people import policy
 from people.models import Organisation, Person
 from places.models import Place
 
@@ -273,7 +274,7 @@ def contest_page(contest: Contest, user, *, manager: bool, judge: bool) -> dict:
             values = [sheet.get((r.pk, p.entry_id, j)) for j in order]
             scored += sum(v is not None for v in values)
             row = Row(performance=p, entry=entries[p.entry_id], scores=values if shows_scores else [])
-            if judge and _authenticated(user):
+            if judge and policy.signed_in(user):
                 row.mine = sheet.get((r.pk, p.entry_id, user.pk))
             given = [v for v in values if v is not None]
             if is_closed:
@@ -301,10 +302,6 @@ def contest_page(contest: Contest, user, *, manager: bool, judge: bool) -> dict:
             )
         )
     return {"rounds": views, "entries": list(entries.values()), "judges": judges}
-
-
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
 
 
 def judge_sheet(round_: ContestRound, judge) -> list[tuple[Performance, ContestEntry, Decimal | None]]:

@@ -28,17 +28,13 @@ MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN})
 CLUB_KINDS = (Organisation.Kind.CULTURAL, Organisation.Kind.SELF_ORGANISATION, Organisation.Kind.MUTUAL_AID)
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 # --- places a person belongs to ---------------------------------------------------------------
 
 
 def audience_paths(user) -> list[str]:
     """Every place path above a unit the user lives in or owns: the audiences they belong to (one query,
     remembered on the user for the request)."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return []
     cached = user.__dict__.get("_event_audience_paths")
     if cached is None:
@@ -51,7 +47,7 @@ def audience_paths(user) -> list[str]:
 
 def club_ids_of(user) -> list[int]:
     """The clubs the user is a member of."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return []
     cached = user.__dict__.get("_event_club_ids")
     if cached is None:
@@ -67,7 +63,7 @@ def club_ids_of(user) -> list[int]:
 
 def can_organise_for(user, organisation: Organisation) -> bool:
     """Create events in an organisation's name: its officers, or community staff over it."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return organisation.pk in policy.organisations_of(user, officers_only=True) or policy.covers(
         user, organisation.path, MANAGER_ROLES
@@ -75,7 +71,7 @@ def can_organise_for(user, organisation: Organisation) -> bool:
 
 
 def organisations_to_organise_for(user) -> QuerySet[Organisation]:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Organisation.objects.none()
     return Organisation.objects.filter(
         Q(pk__in=policy.organisations_of(user, officers_only=True)) | policy.scope_q(user, "path", MANAGER_ROLES)
@@ -83,7 +79,7 @@ def organisations_to_organise_for(user) -> QuerySet[Organisation]:
 
 
 def can_manage(user, event: Event) -> bool:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return event.organiser_id in policy.organisations_of(user, officers_only=True) or policy.covers(
         user, event.community.path, MANAGER_ROLES
@@ -93,7 +89,7 @@ def can_manage(user, event: Event) -> bool:
 def can_check_in(user, event: Event) -> bool:
     if can_manage(user, event):
         return True
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if event.room_id and can_run_venue(user, event.room.venue):
         return True
@@ -124,7 +120,7 @@ def get_managed_event_for(user, pk) -> Event:
 
 def is_open_to(user, event: Event) -> bool:
     """May the user sign up (the audience, not the time window)?"""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if event.audience == Event.Audience.CLUB:
         return event.club_id in club_ids_of(user)
@@ -138,7 +134,7 @@ def open_to_q(user) -> Q:
 
 def runs_events(user) -> bool:
     """Officers of an organisation, community staff and administrators: they also see the events they run."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return bool(policy.organisations_of(user, officers_only=True)) or policy.has_role(user, MANAGER_ROLES)
 
@@ -147,7 +143,7 @@ def managed_q(user) -> Q:
     """The events the user runs: their organisations' events, and those of the communities in their manager
     scope, as ids (one small query), so PostgreSQL uses the (community, starts_at) index instead of joining
     every event to its community's path."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Q(pk__in=[])
     paths = policy.scope_paths(user, MANAGER_ROLES)
     ids = []
@@ -176,7 +172,7 @@ def can_see_mobiles(user, event: Event) -> bool:
 
 def can_run_club(user, club: Club) -> bool:
     """Decide join requests, name backbone members, create the club's events."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return club.organisation_id in policy.organisations_of(user, officers_only=True) or policy.covers(
         user, club.path, MANAGER_ROLES

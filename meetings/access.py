@@ -28,10 +28,6 @@ from .models import PUBLIC_STATUSES, ActionItem, Invitation, Kind, Meeting, Minu
 OFFICER_POSITIONS = policy.OFFICER_POSITIONS
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 def can_manage(user, meeting: Meeting) -> bool:
     return policy.covers(user, meeting.path, MANAGER_ROLES)
 
@@ -46,7 +42,7 @@ def _org_ids(user, officers_only: bool = False) -> list[int]:
 
 def is_invited(user, meeting: Meeting) -> bool:
     """Invited in person, or a member of an invited organisation."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return Invitation.objects.filter(meeting=meeting).filter(Q(person=user) | Q(organisation_id__in=_org_ids(user))).exists()
 
@@ -54,7 +50,7 @@ def is_invited(user, meeting: Meeting) -> bool:
 def represents(user, meeting: Meeting) -> bool:
     """A chair or secretary of an organisation invited to the meeting as a stakeholder (an organisation
     invited to advise, as an expert, does not record the meeting)."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     officers = _org_ids(user, officers_only=True)
     return Invitation.objects.filter(meeting=meeting, organisation_id__in=officers).exclude(role=Stakeholder.EXPERT).exists()
@@ -63,7 +59,7 @@ def represents(user, meeting: Meeting) -> bool:
 def can_record(user, meeting: Meeting) -> bool:
     """Attendance, minutes, votes and the speaking queue: managers, the organiser, and the
     representatives (chair, secretary) of invited organisations."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     return meeting.organiser_id == user.pk or can_manage(user, meeting) or represents(user, meeting)
 
@@ -76,7 +72,7 @@ def _invited_q(user) -> Q:
 
 def meetings_for(user) -> QuerySet[Meeting]:
     """Every meeting the user may see."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Meeting.objects.none()
     # a notice once sent is public material; a meeting cancelled before its notice never was
     public = Q(path__in=home_community_paths(user), status__in=PUBLIC_STATUSES, notice_sent_at__isnull=False)
@@ -88,7 +84,7 @@ def _is_public(meeting: Meeting) -> bool:
 
 
 def can_view_meeting(user, meeting: Meeting) -> bool:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if meeting.organiser_id == user.pk or can_manage(user, meeting):
         return True
@@ -118,7 +114,7 @@ def can_view_minutes(user, meeting: Meeting, minutes: Minutes | None) -> bool:
 
 def can_approve(user, meeting: Meeting) -> bool:
     """Approving and publishing minutes, sending the notice, starting and ending the meeting."""
-    return _authenticated(user) and (meeting.organiser_id == user.pk or can_manage(user, meeting))
+    return policy.signed_in(user) and (meeting.organiser_id == user.pk or can_manage(user, meeting))
 
 
 def can_sign_in_self(user, meeting: Meeting) -> bool:
@@ -137,13 +133,13 @@ def _owner_q(user) -> Q:
 def action_items_for(user) -> QuerySet[ActionItem]:
     """Action items the user may see: all under a manager's scope, and the ones they (or their
     organisation) own. Residents see decisions and their implementation on the community's public board."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return ActionItem.objects.none()
     return ActionItem.objects.filter(policy.scope_q(user, "path", MANAGER_ROLES) | _owner_q(user))
 
 
 def is_owner(user, item: ActionItem) -> bool:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if item.owner_person_id == user.pk:
         return True

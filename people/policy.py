@@ -84,6 +84,11 @@ def _signed_in_sql() -> str:
     )
 
 
+def signed_in(user) -> bool:
+    """Whether ``user`` is a signed-in person (not anonymous, not missing): the first question of every check."""
+    return getattr(user, "is_authenticated", False)
+
+
 def role_rows(user) -> list[tuple[str, str, int | None]]:
     """The user's active role assignments as plain ``(role, path, organisation id)`` rows: one query per
     request, kept on the user object, shared by every scope check (here and in the apps' access modules)."""

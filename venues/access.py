@@ -30,14 +30,10 @@ from .models import Booking, VenueKeeper
 VENUE_MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN})
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 def can_run_venue(user, venue: Venue) -> bool:
     """Venue staff: community staff or sub-district administrators whose scope covers the venue's place,
     and the venue's appointed keepers."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if policy.covers(user, venue.place.path, VENUE_MANAGER_ROLES):
         return True
@@ -45,7 +41,7 @@ def can_run_venue(user, venue: Venue) -> bool:
 
 
 def can_appoint_keepers(user, venue: Venue) -> bool:
-    return _authenticated(user) and policy.covers(user, venue.place.path, VENUE_MANAGER_ROLES)
+    return policy.signed_in(user) and policy.covers(user, venue.place.path, VENUE_MANAGER_ROLES)
 
 
 def community_path(venue: Venue) -> str:
@@ -63,7 +59,7 @@ def _related(organisation: Organisation, venue: Venue) -> bool:
 def bookable_organisations(user, venue: Venue, *, staff: bool | None = None) -> QuerySet[Organisation]:
     """The organisations the user may book this venue for: any of its community for venue staff, else
     those the user is an officer of."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Organisation.objects.none()
     community = community_path(venue)
     related = Organisation.objects.filter(Q(path__startswith=community) | Q(path__in=ancestor_paths(community)))
@@ -77,7 +73,7 @@ def bookable_organisations(user, venue: Venue, *, staff: bool | None = None) -> 
 def may_request(user, venue: Venue, organisation: Organisation | None = None) -> bool:
     """May the user ask for a room of this venue, for themselves (``organisation`` None) or for an
     organisation?"""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if organisation is not None:
         if not _related(organisation, venue):
@@ -92,7 +88,7 @@ def can_request_at(user, venue: Venue) -> bool:
 
 
 def venues_run_by(user) -> QuerySet[Venue]:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Venue.objects.none()
     kept = VenueKeeper.objects.filter(person_id=user.pk).values("venue_id")
     return Venue.objects.filter(policy.scope_q(user, "place__path", VENUE_MANAGER_ROLES) | Q(pk__in=kept))
@@ -106,7 +102,7 @@ def _staff_q(user) -> Q:
 def bookings_for(user) -> QuerySet[Booking]:
     """Bookings the user sees in full: their own, their organisations' (as officer), and every booking of
     the venues they run."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Booking.objects.none()
     mine = Q(requested_by_id=user.pk) | Q(organisation_id__in=policy.organisations_of(user, officers_only=True))
     return Booking.objects.filter(mine | _staff_q(user))
@@ -114,14 +110,14 @@ def bookings_for(user) -> QuerySet[Booking]:
 
 def run_bookings_for(user) -> QuerySet[Booking]:
     """Bookings of the venues the user runs (the staff's queue)."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Booking.objects.none()
     return Booking.objects.filter(_staff_q(user))
 
 
 def is_party(user, booking: Booking) -> bool:
     """Whoever asked, or an officer of the organisation it is for."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if booking.requested_by_id == user.pk:
         return True

@@ -28,10 +28,6 @@ MANAGER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_ADMIN, Role.OW
 OWNER_STATUSES = (Status.NOTIFIED, Status.OPEN, Status.CLOSED, Status.PUBLISHED)
 
 
-def _authenticated(user) -> bool:
-    return getattr(user, "is_authenticated", False)
-
-
 def can_manage(user, matter: Matter) -> bool:
     return policy.covers(user, matter.path, MANAGER_ROLES)
 
@@ -42,7 +38,7 @@ def can_manage_place(user, place) -> bool:
 
 def owned_paths(user) -> list[str]:
     """Every place path above a unit the user owns: the scopes whose votes concern them."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return []
     paths: set[str] = set()
     for path in Ownership.objects.filter(person=user).values_list("path", flat=True).distinct():
@@ -53,7 +49,7 @@ def owned_paths(user) -> list[str]:
 def _concerning(user, owner_statuses=None) -> Q:
     """Votes in the user's scope as a manager, over a unit they own (in ``owner_statuses`` if given), on
     whose roll they are, or for which they hold a proxy."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return Q(pk__in=[])
     owned = Q(path__in=owned_paths(user))
     return (
@@ -104,7 +100,7 @@ def can_view(user, matter: Matter) -> bool:
     once per request; an owner costs one or two indexed look-ups)."""
     if matter.status == Status.PUBLISHED or can_manage(user, matter):
         return True
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return False
     if matter.status in OWNER_STATUSES and Ownership.objects.filter(person=user, path__startswith=matter.path).exists():
         return True
@@ -130,7 +126,7 @@ def get_voter_to_cast(user, matter_pk, voter_pk) -> Voter:
     as the designated (or sole) owner or the proxy; a co-owner not designated gets it too, to be told to
     designate first. Anything else: 404. (Being able to cast implies seeing the vote, so this is the
     whole check of the casting endpoint.)"""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         raise Http404
     voter = next(iter(Voter.objects.raw(VOTER_TO_CAST_SQL, [voter_pk, matter_pk])), None)
     if voter is None:
@@ -146,7 +142,7 @@ def get_voter_to_cast(user, matter_pk, voter_pk) -> Voter:
 
 def voters_for(user, matter: Matter) -> list[Voter]:
     """The voters whose ballot ``user`` casts: as the designated (or sole) owner, or as a proxy."""
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return []
     proxied = ProxyAuthorisation.objects.filter(matter=matter, proxy=user, revoked_at__isnull=True).values("voter_id")
     return list(
@@ -203,7 +199,7 @@ def voting_is_open(matter: Matter, now=None) -> bool:
 
 
 def use_changes_for(user) -> QuerySet[UseChange]:
-    if not _authenticated(user):
+    if not policy.signed_in(user):
         return UseChange.objects.none()
     q = policy.scope_q(user, "path", MANAGER_ROLES) | Q(applicant=user)
     q |= Q(pk__in=UseChangeConsent.objects.filter(person=user).values("request_id"))
