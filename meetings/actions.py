@@ -341,8 +341,7 @@ def _tell_residents(meeting: Meeting) -> None:
 
 
 def _when(meeting: Meeting) -> str:
-    start = timezone.localtime(meeting.starts_at)
-    return f"{start:%Y-%m-%d %H:%M}–{timezone.localtime(meeting.ends_at):%H:%M}"
+    return rooms.span_text(meeting.starts_at, meeting.ends_at)
 
 
 def _tell_invitees(meeting: Meeting, subject: str, *, sms: bool = False, body: str = "", invitation: bool = True) -> None:
